@@ -1,0 +1,209 @@
+/* kb.h: the public C API of kb, a knowledge-base search engine for Chinese
+ * telecom customer service.
+ *
+ * Conventions, for every function below:
+ *  - A fallible call returns a kb_status_t (KB_OK == 0) and hands its result
+ *    back through a final out-parameter, which it sets to NULL first.
+ *  - The library never prints and never exits.  Error detail lives on the
+ *    handle (kb_indexer_last_error(), kb_searcher_last_error()); where no
+ *    handle exists yet an error_message out-parameter carries it, allocated
+ *    with malloc() and freed by the caller with free().
+ *  - Destroy functions accept NULL.
+ *  - Strings are UTF-8.  Every const char * returned is borrowed from the
+ *    object that returned it and stays valid until that object is destroyed,
+ *    unless its comment says otherwise.
+ *  - Handles are not thread-safe: use one per thread.
+ */
+#ifndef KB_H
+#define KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KB_VERSION "0.1.0"
+
+typedef enum kb_status {
+	KB_OK = 0,
+	KB_ERR_NOMEM,          /* out of memory */
+	KB_ERR_INVALID_ARG,    /* a caller passed a bad argument */
+	KB_ERR_INVALID_INPUT,  /* the entries are invalid: see the diagnostics */
+	KB_ERR_IO,             /* a file could not be read or written */
+	KB_ERR_NO_INDEX,       /* no index at the given path */
+	KB_ERR_LOCKED,         /* another kb-index is writing this index */
+	KB_ERR_CORRUPT,        /* the index is damaged */
+	KB_ERR_INDEX,          /* any other failure inside the index engine */
+	KB_ERR_INTERNAL,       /* a bug: please report it */
+	KB_STATUS_COUNT
+} kb_status_t;
+
+/* A short English description of a status; never NULL, static storage. */
+const char *kb_status_to_string(kb_status_t status);
+
+/* ---------------------------------------------------------------------
+ * Indexing
+ *
+ * An index lives in a directory that holds generations of a Xapian
+ * database and a symlink "current" naming the live one.  An indexer writes
+ * a new generation beside the live one; kb_indexer_commit() switches the
+ * symlink atomically, so readers see either the old index or the new one,
+ * never a mix, and a failed or abandoned run leaves the old one untouched.
+ * ------------------------------------------------------------------- */
+
+typedef struct kb_indexer kb_indexer_t;
+
+typedef struct kb_index_stats {
+	size_t entries;  /* entries indexed */
+	size_t files;    /* XML files read */
+	double seconds;  /* wall time from open to commit */
+} kb_index_stats_t;
+
+/* Opens db_dir for writing (creating it if missing) and takes its lock.
+ * Returns KB_ERR_LOCKED if another indexer holds it, KB_ERR_IO if db_dir
+ * exists but is not a kb index directory or cannot be written.
+ * On failure *error_message (if not NULL) receives a malloc()ed message. */
+kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
+                            char **error_message);
+
+/* Reads one XML file, or every *.xml file below a directory (sorted by
+ * name), validating each entry and adding the valid ones to the new
+ * generation.  Every problem found becomes a diagnostic; returns
+ * KB_ERR_INVALID_INPUT if this call added any, KB_ERR_IO if path cannot be
+ * read at all (also recorded as a diagnostic), KB_ERR_INDEX on an engine
+ * failure (see kb_indexer_last_error()). */
+kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path);
+
+/* Diagnostics collected so far, each "file:line: message".  The pointer is
+ * valid until the indexer is destroyed. */
+size_t kb_indexer_diagnostic_count(const kb_indexer_t *ix);
+const char *kb_indexer_diagnostic(const kb_indexer_t *ix, size_t i);
+
+/* Commits the new generation and makes it live, then removes generations
+ * no reader can still be switching to.  Refuses with KB_ERR_INVALID_INPUT
+ * while any diagnostic exists: a corpus with errors never goes live.
+ * stats may be NULL. */
+kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stats);
+
+/* Message of the last failure on ix; never NULL. */
+const char *kb_indexer_last_error(const kb_indexer_t *ix);
+
+/* Releases the lock; an uncommitted generation is deleted. */
+void kb_indexer_destroy(kb_indexer_t *ix);
+
+/* ---------------------------------------------------------------------
+ * Searching
+ * ------------------------------------------------------------------- */
+
+typedef struct kb_searcher kb_searcher_t;
+typedef struct kb_results kb_results_t;
+
+/* Opens the index at path: a kb index directory, a plain Xapian database
+ * directory, or a Xapian stub database file.  When path is a kb index
+ * directory, each search first checks whether kb-index switched in a new
+ * generation and, if so, answers from it.
+ * Returns KB_ERR_NO_INDEX if nothing is there, KB_ERR_CORRUPT or
+ * KB_ERR_INDEX if it cannot be opened. */
+kb_status_t kb_searcher_open(const char *path, kb_searcher_t **out,
+                             char **error_message);
+
+void kb_searcher_destroy(kb_searcher_t *s);
+
+/* Message of the last failure on s; never NULL. */
+const char *kb_searcher_last_error(const kb_searcher_t *s);
+
+#define KB_QUERY_VERSION 1
+#define KB_LIMIT_DEFAULT 10
+#define KB_LIMIT_MAX 100
+#define KB_MAX_QUERY_AUDIENCES 16      /* audiences one query may name */
+
+typedef struct kb_query {
+	int version;                    /* KB_QUERY_VERSION */
+	const char *text;               /* the customer's words */
+	const char *const *audiences;   /* customer tags, most specific first */
+	size_t audience_count;
+	const char *region;             /* NULL: nationwide entries only */
+	unsigned limit;                 /* 1..KB_LIMIT_MAX; 0 means the default */
+	const char *date;               /* "YYYY-MM-DD" to check validity on;
+	                                   NULL means today (local time) */
+} kb_query_t;
+
+/* Initialises q with defaults (version set, everything else empty). */
+void kb_query_init(kb_query_t *q);
+
+typedef struct kb_hit {
+	const char *id;
+	unsigned rank;                  /* 1-based */
+	double score;
+	const char *title;
+	const char *category;           /* "" when the entry has none */
+	const char *answer;             /* the chosen variant, else the default */
+	const char *answer_audience;    /* the variant's tag; NULL: default */
+	const char *const *audiences;   /* the entry's audience tags */
+	size_t audience_count;
+} kb_hit_t;
+
+/* Runs q.  Only published entries valid on q->date are returned; entries
+ * with audiences only when q names one of them; entries with regions only
+ * when q->region is one of them.  Each hit carries the answer variant of the
+ * first audience in q->audiences that has one, else the default answer.
+ * Returns KB_ERR_INVALID_ARG for a bad limit, date or version (message on
+ * s), KB_ERR_INDEX / KB_ERR_CORRUPT on engine failures.  *out is owned by the
+ * caller: free it with kb_results_destroy(). */
+kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q,
+                      kb_results_t **out);
+
+size_t kb_results_count(const kb_results_t *r);
+/* Estimated number of matching entries (may exceed the count returned). */
+size_t kb_results_total(const kb_results_t *r);
+/* Hit i (0-based), borrowed from r. */
+const kb_hit_t *kb_results_hit(const kb_results_t *r, size_t i);
+void kb_results_destroy(kb_results_t *r);
+
+/* ---------------------------------------------------------------------
+ * Highlighting: which parts of a text match a query.
+ * ------------------------------------------------------------------- */
+
+typedef struct kb_span {
+	size_t start, end;              /* byte offsets into the text, end exclusive */
+} kb_span_t;
+
+/* Finds the spans of text whose analysed terms occur in query (analysed the
+ * same way the search on s does), merged and in order.  *out is malloc()ed
+ * and freed by the caller with free(); *count receives its length (0 with
+ * *out == NULL when nothing matches). */
+kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
+                         size_t *count, kb_span_t **out);
+
+/* ---------------------------------------------------------------------
+ * The JSON Lines protocol (see README "Protocol").
+ * ------------------------------------------------------------------- */
+
+/* Answers one request line (len bytes, no newline needed) with one response
+ * line, without the trailing newline.  Every input, however malformed, gets
+ * a response; *response is malloc()ed and freed by the caller.
+ * Returns KB_ERR_NOMEM only when no response could be built at all. */
+kb_status_t kb_protocol_answer(kb_searcher_t *s, const char *line, size_t len,
+                               char **response);
+
+/* Runs q like kb_search() and renders the result as a protocol response
+ * object (one line, "id": null).  *response is malloc()ed and freed by the
+ * caller.  Returns kb_search()'s statuses. */
+kb_status_t kb_search_json(kb_searcher_t *s, const kb_query_t *q, char **response);
+
+/* Serves requests from in until EOF, one response line per input line,
+ * flushed after each.  Lines longer than KB_PROTOCOL_MAX_LINE bytes are
+ * answered with an error without being kept in memory.  Returns KB_OK at EOF,
+ * KB_ERR_IO if reading in or writing out fails. */
+#define KB_PROTOCOL_MAX_LINE (1024 * 1024)
+kb_status_t kb_serve(kb_searcher_t *s, FILE *in, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KB_H */

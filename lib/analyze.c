@@ -1,0 +1,301 @@
+/* analyze.c: folding and n-gram tokenization (see analyze.h for the rules). */
+#include "analyze.h"
+
+#include <opencc/opencc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "kb-private.h"
+
+/* Folding a code point costs a utf8proc call and, for Han, an OpenCC call:
+ * far too slow per character of a 100k-entry corpus.  Each code point is
+ * folded once and remembered in a two-level table (pages of 256 code
+ * points, allocated when first touched), its result kept in one byte pool. */
+#define PAGE_BITS 8
+#define PAGE_SIZE (1u << PAGE_BITS)
+#define PAGE_COUNT ((0x10FFFFu >> PAGE_BITS) + 1)
+
+typedef struct fold_slot {
+	uint32_t offset; /* into pool */
+	uint8_t len;     /* folded length in bytes */
+	uint8_t known;
+} fold_slot_t;
+
+struct kb_analyzer {
+	opencc_t t2s;
+	fold_slot_t *pages[PAGE_COUNT];
+	char *pool;
+	size_t pool_len, pool_cap;
+	/* The run being collected: folded code points and their source ranges. */
+	struct run_char {
+		int32_t cp;
+		size_t start, end;
+	} *run;
+	size_t run_len, run_cap;
+	char *word;
+	size_t word_cap;
+};
+
+static int is_han(int32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0x20000 && cp <= 0x3134F) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       cp == 0x3007;
+}
+
+static int is_word_char(int32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
+		       (cp >= 'A' && cp <= 'Z');
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+kb_status_t kb_analyzer_new(kb_analyzer_t **out, char **error_message)
+{
+	*out = NULL;
+	if (error_message)
+		*error_message = NULL;
+	kb_analyzer_t *a = calloc(1, sizeof *a);
+	if (!a)
+		return KB_ERR_NOMEM;
+	a->t2s = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
+	if (a->t2s == (opencc_t)-1) {
+		if (error_message)
+			*error_message = kb_strdup_printf(
+			    "cannot load OpenCC's %s: %s (is the opencc data package installed?)",
+			    OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP, opencc_error());
+		free(a);
+		return KB_ERR_INDEX;
+	}
+	*out = a;
+	return KB_OK;
+}
+
+void kb_analyzer_free(kb_analyzer_t *a)
+{
+	if (!a)
+		return;
+	opencc_close(a->t2s);
+	for (size_t i = 0; i < PAGE_COUNT; i++)
+		free(a->pages[i]);
+	free(a->pool);
+	free(a->run);
+	free(a->word);
+	free(a);
+}
+
+static int pool_append(kb_analyzer_t *a, const char *s, size_t n)
+{
+	if (a->pool_len + n > a->pool_cap) {
+		size_t cap = a->pool_cap ? a->pool_cap * 2 : 4096;
+		while (cap < a->pool_len + n)
+			cap *= 2;
+		char *p = realloc(a->pool, cap);
+		if (!p)
+			return -1;
+		a->pool = p;
+		a->pool_cap = cap;
+	}
+	memcpy(a->pool + a->pool_len, s, n);
+	a->pool_len += n;
+	return 0;
+}
+
+/* Folds one code point the slow way, into the pool. */
+static int fold_uncached(kb_analyzer_t *a, int32_t cp, fold_slot_t *slot)
+{
+	utf8proc_uint8_t buf[8];
+	utf8proc_ssize_t n = utf8proc_encode_char(cp, buf);
+	utf8proc_uint8_t *mapped = NULL;
+	utf8proc_ssize_t m = utf8proc_map(buf, n, &mapped,
+	                                  UTF8PROC_STABLE | UTF8PROC_COMPAT |
+	                                  UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+	                                  UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	const char *folded = (const char *)buf;
+	size_t folded_len = (size_t)n;
+	if (m >= 0) {
+		folded = (const char *)mapped;
+		folded_len = (size_t)m;
+	}
+	char *simplified = NULL;
+	int has_han = 0;
+	for (utf8proc_ssize_t i = 0; i < (utf8proc_ssize_t)folded_len;) {
+		int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)folded + i,
+		                                      (utf8proc_ssize_t)folded_len - i, &c);
+		if (k <= 0)
+			break;
+		has_han |= is_han(c);
+		i += k;
+	}
+	if (has_han) {
+		simplified = opencc_convert_utf8(a->t2s, folded, folded_len);
+		if (simplified) {
+			folded = simplified;
+			folded_len = strlen(simplified);
+		}
+	}
+	int rc = -1;
+	if (folded_len < 256) {
+		slot->offset = (uint32_t)a->pool_len;
+		slot->len = (uint8_t)folded_len;
+		slot->known = 1;
+		rc = pool_append(a, folded, folded_len);
+	}
+	if (simplified)
+		opencc_convert_utf8_free(simplified);
+	free(mapped);
+	return rc;
+}
+
+/* The folded form of cp, borrowed from the pool (valid until the next fold). */
+static int fold(kb_analyzer_t *a, int32_t cp, const char **s, size_t *n)
+{
+	size_t page = (size_t)cp >> PAGE_BITS;
+	if (!a->pages[page]) {
+		a->pages[page] = calloc(PAGE_SIZE, sizeof(fold_slot_t));
+		if (!a->pages[page])
+			return -1;
+	}
+	fold_slot_t *slot = &a->pages[page][cp & (PAGE_SIZE - 1)];
+	if (!slot->known && fold_uncached(a, cp, slot) != 0)
+		return -1;
+	*s = a->pool + slot->offset;
+	*n = slot->len;
+	return 0;
+}
+
+static int run_push(kb_analyzer_t *a, int32_t cp, size_t start, size_t end)
+{
+	if (a->run_len == a->run_cap) {
+		size_t cap = a->run_cap ? a->run_cap * 2 : 64;
+		struct run_char *r = realloc(a->run, cap * sizeof *r);
+		if (!r)
+			return -1;
+		a->run = r;
+		a->run_cap = cap;
+	}
+	a->run[a->run_len++] = (struct run_char){cp, start, end};
+	return 0;
+}
+
+/* Emits the tokens of the collected run; returns 1 if fn asked to stop. */
+static int flush_han(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
+{
+	char buf[8];
+	for (size_t i = 0; i < a->run_len; i++) {
+		size_t n1 = (size_t)utf8proc_encode_char(a->run[i].cp, (utf8proc_uint8_t *)buf);
+		kb_token_t t = {KB_TOKEN_UNIGRAM, buf, n1, a->run[i].start, a->run[i].end};
+		if (fn(ctx, &t))
+			return 1;
+		if (i + 1 < a->run_len) {
+			size_t n2 = (size_t)utf8proc_encode_char(a->run[i + 1].cp,
+			                                         (utf8proc_uint8_t *)buf + n1);
+			t = (kb_token_t){KB_TOKEN_BIGRAM, buf, n1 + n2, a->run[i].start,
+			                 a->run[i + 1].end};
+			if (fn(ctx, &t))
+				return 1;
+		}
+	}
+	a->run_len = 0;
+	return 0;
+}
+
+static int flush_word(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
+{
+	size_t len = 0;
+	char *w = a->word;
+	for (size_t i = 0; i < a->run_len && len <= KB_MAX_WORD_BYTES; i++)
+		len += (size_t)utf8proc_encode_char(a->run[i].cp, (utf8proc_uint8_t *)w + len);
+	int stop = 0;
+	if (a->run_len && len <= KB_MAX_WORD_BYTES) {
+		kb_token_t t = {KB_TOKEN_WORD, w, len, a->run[0].start,
+		                a->run[a->run_len - 1].end};
+		stop = fn(ctx, &t);
+	}
+	a->run_len = 0;
+	return stop;
+}
+
+enum run_kind { RUN_NONE, RUN_HAN, RUN_WORD };
+
+static int flush(kb_analyzer_t *a, enum run_kind kind, kb_token_fn fn, void *ctx)
+{
+	if (kind == RUN_HAN)
+		return flush_han(a, fn, ctx);
+	if (kind == RUN_WORD)
+		return flush_word(a, fn, ctx);
+	return 0;
+}
+
+kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
+                       kb_token_fn fn, void *ctx)
+{
+	if (!a->word) {
+		/* A word is cut off once it passes the cap, so this always fits. */
+		a->word = malloc(KB_MAX_WORD_BYTES + 8);
+		if (!a->word)
+			return KB_ERR_NOMEM;
+	}
+	a->run_len = 0;
+	enum run_kind kind = RUN_NONE;
+	size_t i = 0;
+	while (i < len) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		size_t start = i;
+		if (k <= 0) { /* invalid UTF-8: a separator, one byte wide */
+			if (flush(a, kind, fn, ctx))
+				return KB_OK;
+			kind = RUN_NONE;
+			i++;
+			continue;
+		}
+		i += (size_t)k;
+		const char *f;
+		size_t fn_len;
+		char ascii;
+		if (cp < 0x80) { /* the common case needs no table */
+			ascii = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+			f = &ascii;
+			fn_len = 1;
+		} else if (fold(a, cp, &f, &fn_len) != 0) {
+			return KB_ERR_NOMEM;
+		}
+		/* One source character may fold to several (U+2474 -> "(1)"). */
+		for (size_t j = 0; j < fn_len;) {
+			int32_t c;
+			utf8proc_ssize_t m = utf8proc_iterate((const utf8proc_uint8_t *)f + j,
+			                                      (utf8proc_ssize_t)(fn_len - j), &c);
+			if (m <= 0)
+				break;
+			j += (size_t)m;
+			enum run_kind want = is_han(c) ? RUN_HAN : is_word_char(c) ? RUN_WORD : RUN_NONE;
+			if (want != kind) {
+				if (flush(a, kind, fn, ctx))
+					return KB_OK;
+				kind = want;
+			}
+			if (want == RUN_NONE)
+				continue;
+			/* A word past the cap is dropped whole; stop growing it. */
+			if (want == RUN_WORD && a->run_len > KB_MAX_WORD_BYTES)
+				continue;
+			if (run_push(a, c, start, i) != 0)
+				return KB_ERR_NOMEM;
+		}
+	}
+	flush(a, kind, fn, ctx);
+	return KB_OK;
+}

@@ -1,0 +1,42 @@
+/* document.c: the stored form of an entry (see document.h). */
+#include "document.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *string_array(const char *const *items, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(items[i]));
+	return a;
+}
+
+kb_status_t kb_document_encode(const kb_entry_t *e, char **data, size_t *len)
+{
+	*data = NULL;
+	json_t *variants = json_object();
+	const char *answer = "";
+	for (size_t i = 0; variants && i < e->answer_count; i++) {
+		if (e->answers[i].audience)
+			json_object_set_new(variants, e->answers[i].audience,
+			                    json_string(e->answers[i].text));
+		else
+			answer = e->answers[i].text;
+	}
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:o}",
+	                        "id", e->id, "title", e->title,
+	                        "alts", string_array(e->alts, e->alt_count),
+	                        "category", e->category ? e->category : "",
+	                        "audience", string_array(e->audiences, e->audience_count),
+	                        "answer", answer, "variants", variants);
+	if (!doc)
+		return KB_ERR_NOMEM;
+	*data = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!*data)
+		return KB_ERR_NOMEM;
+	*len = strlen(*data);
+	return KB_OK;
+}

@@ -1,0 +1,39 @@
+/* index_dir.h: the on-disk layout of a kb index directory.
+ *
+ *   DIR/lock        flock()ed by the one writer
+ *   DIR/gen-N/      Xapian databases, one per successful kb-index run
+ *   DIR/current     symlink to the live gen-N
+ *
+ * A writer builds gen-(N+1) and then renames a new symlink over "current",
+ * which is atomic: a reader resolves "current" to one complete generation.
+ * The previous generation is kept until the next run, because a reader may
+ * have resolved the link just before the switch. */
+#ifndef KB_INDEX_DIR_H
+#define KB_INDEX_DIR_H
+
+#include "kb.h"
+
+typedef struct kb_index_dir {
+	char *path;
+	int lock_fd;
+	char *new_name;   /* "gen-N" being built */
+	char *new_path;   /* path/gen-N */
+	int published;
+} kb_index_dir_t;
+
+/* Creates path if needed, refuses a directory that is not a kb index,
+ * takes the lock (KB_ERR_LOCKED if held) and picks the next generation. */
+kb_status_t kb_index_dir_open(const char *path, kb_index_dir_t *d, char **err);
+
+/* Makes new_path the live generation and deletes older ones except the one
+ * it replaced. */
+kb_status_t kb_index_dir_publish(kb_index_dir_t *d, char **err);
+
+/* Deletes the new generation unless published, and unlocks. */
+void kb_index_dir_close(kb_index_dir_t *d);
+
+/* If path is a kb index directory, the live generation's path (malloc()ed)
+ * into *live and KB_OK; KB_ERR_NO_INDEX if path is not one. */
+kb_status_t kb_index_dir_live(const char *path, char **live);
+
+#endif

@@ -1,0 +1,332 @@
+/* indexer.c: knowledge entries in, one Xapian document per entry out. */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "document.h"
+#include "entry.h"
+#include "index_dir.h"
+#include "kb-private.h"
+#include "xapian_shim.h"
+
+struct kb_indexer {
+	kb_index_dir_t dir;
+	kbx_writer_t *writer;
+	kb_analyzer_t *analyzer;
+	kb_string_set_t ids;
+	kb_diagnostics_t diags;
+	kb_index_stats_t stats;
+	struct timespec started;
+	char *error;
+};
+
+static void set_error(kb_indexer_t *ix, char *msg)
+{
+	free(ix->error);
+	ix->error = msg;
+}
+
+KB_EXPORT const char *kb_indexer_last_error(const kb_indexer_t *ix)
+{
+	return ix && ix->error ? ix->error : "no error";
+}
+
+KB_EXPORT size_t kb_indexer_diagnostic_count(const kb_indexer_t *ix)
+{
+	return ix->diags.count;
+}
+
+KB_EXPORT const char *kb_indexer_diagnostic(const kb_indexer_t *ix, size_t i)
+{
+	return i < ix->diags.count ? ix->diags.items[i] : NULL;
+}
+
+KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
+                                      char **error_message)
+{
+	*out = NULL;
+	if (error_message)
+		*error_message = NULL;
+	if (!db_dir || !*db_dir) {
+		if (error_message)
+			*error_message = strdup("no index directory given");
+		return KB_ERR_INVALID_ARG;
+	}
+	kb_indexer_t *ix = calloc(1, sizeof *ix);
+	if (!ix)
+		return KB_ERR_NOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &ix->started);
+	char *err = NULL;
+	kb_status_t st = kb_index_dir_open(db_dir, &ix->dir, &err);
+	if (st == KB_OK)
+		st = kb_analyzer_new(&ix->analyzer, &err);
+	if (st == KB_OK)
+		st = kbx_writer_create(ix->dir.new_path, &ix->writer, &err);
+	if (st != KB_OK) {
+		if (error_message)
+			*error_message = err;
+		else
+			free(err);
+		kb_indexer_destroy(ix);
+		return st;
+	}
+	*out = ix;
+	return KB_OK;
+}
+
+typedef struct add_ctx {
+	kb_indexer_t *ix;
+	kbx_doc_t *doc;
+	unsigned weight;
+	kb_status_t st;
+	char *err;
+} add_ctx_t;
+
+static int add_token(void *arg, const kb_token_t *t)
+{
+	add_ctx_t *c = arg;
+	c->st = kbx_doc_add_term(c->doc, t->term, t->term_len, c->weight, &c->err);
+	return c->st != KB_OK;
+}
+
+static kb_status_t index_text(add_ctx_t *c, const char *text, unsigned weight)
+{
+	if (!text)
+		return KB_OK;
+	c->weight = weight;
+	kb_status_t st = kb_analyze(c->ix->analyzer, text, strlen(text), add_token, c);
+	return st != KB_OK ? st : c->st;
+}
+
+static kb_status_t add_boolean(add_ctx_t *c, const char *prefix, const char *value)
+{
+	char *term = kb_strdup_printf("%s%s", prefix, value);
+	if (!term)
+		return KB_ERR_NOMEM;
+	kb_status_t st = kbx_doc_add_boolean(c->doc, term, &c->err);
+	free(term);
+	return st;
+}
+
+static kb_status_t add_filters(add_ctx_t *c, const kb_entry_t *e)
+{
+	kb_status_t st = add_boolean(c, KB_PREFIX_ID, e->id);
+	if (st == KB_OK)
+		st = add_boolean(c, KB_PREFIX_STATUS, e->status);
+	if (st == KB_OK && e->audience_count == 0)
+		st = add_boolean(c, KB_TERM_ALL_AUDIENCES, "");
+	for (size_t i = 0; st == KB_OK && i < e->audience_count; i++)
+		st = add_boolean(c, KB_PREFIX_AUDIENCE, e->audiences[i]);
+	if (st == KB_OK && e->region_count == 0)
+		st = add_boolean(c, KB_TERM_ALL_REGIONS, "");
+	for (size_t i = 0; st == KB_OK && i < e->region_count; i++)
+		st = add_boolean(c, KB_PREFIX_REGION, e->regions[i]);
+	/* Every leading part of the category path, so that a filter on
+	 * "宽带" also finds "宽带/故障报修". */
+	if (st == KB_OK && e->category) {
+		char *path = strdup(e->category);
+		if (!path)
+			return KB_ERR_NOMEM;
+		for (char *slash = path;; slash++) {
+			slash = strchr(slash, '/');
+			if (slash)
+				*slash = '\0';
+			st = add_boolean(c, KB_PREFIX_CATEGORY, path);
+			if (!slash || st != KB_OK)
+				break;
+			*slash = '/';
+		}
+		free(path);
+	}
+	return st;
+}
+
+static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e)
+{
+	char from[9], until[9];
+	const char *f = e->valid_from, *u = e->valid_until;
+	snprintf(from, sizeof from, "%s", KB_DATE_MIN);
+	snprintf(until, sizeof until, "%s", KB_DATE_MAX);
+	if (f)
+		snprintf(from, sizeof from, "%.4s%.2s%.2s", f, f + 5, f + 8);
+	if (u)
+		snprintf(until, sizeof until, "%.4s%.2s%.2s", u, u + 5, u + 8);
+	kb_status_t st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_FROM, from, &c->err);
+	return st == KB_OK ? kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err) : st;
+}
+
+static kb_status_t add_entry(void *arg, const kb_entry_t *e)
+{
+	kb_indexer_t *ix = arg;
+	add_ctx_t c = {.ix = ix};
+	kb_status_t st = kbx_doc_new(&c.doc, &c.err);
+	if (st == KB_OK)
+		st = index_text(&c, e->title, KB_WEIGHT_QUESTION);
+	for (size_t i = 0; st == KB_OK && i < e->alt_count; i++)
+		st = index_text(&c, e->alts[i], KB_WEIGHT_QUESTION);
+	if (st == KB_OK)
+		st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
+	if (st == KB_OK)
+		st = index_text(&c, e->category, KB_WEIGHT_ANSWER);
+	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
+		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
+	if (st == KB_OK)
+		st = add_filters(&c, e);
+	if (st == KB_OK)
+		st = add_values(&c, e);
+	char *data = NULL;
+	size_t data_len = 0;
+	if (st == KB_OK)
+		st = kb_document_encode(e, &data, &data_len);
+	if (st == KB_OK)
+		st = kbx_doc_set_data(c.doc, data, data_len, &c.err);
+	free(data);
+	if (st == KB_OK) {
+		char *id_term = kb_strdup_printf("%s%s", KB_PREFIX_ID, e->id);
+		st = id_term ? kbx_writer_replace(ix->writer, id_term, c.doc, &c.err) : KB_ERR_NOMEM;
+		free(id_term);
+	}
+	kbx_doc_free(c.doc);
+	if (st == KB_OK)
+		ix->stats.entries++;
+	else
+		set_error(ix, c.err ? c.err : kb_strdup_printf("%s", kb_status_to_string(st)));
+	return st;
+}
+
+static int has_xml_suffix(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".xml") == 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static kb_status_t add_file(kb_indexer_t *ix, const char *file)
+{
+	ix->stats.files++;
+	return kb_read_entries(file, &ix->ids, &ix->diags, add_entry, ix);
+}
+
+/* Every *.xml below dir, in name order so that runs are reproducible and
+ * "first defined at" points at the same file each time. */
+static kb_status_t add_directory(kb_indexer_t *ix, const char *dir_path, int depth)
+{
+	if (depth > 32) {
+		kb_diag_add(&ix->diags, dir_path, 0, "directories nested too deeply (a symlink loop?)");
+		return KB_OK;
+	}
+	DIR *dir = opendir(dir_path);
+	if (!dir) {
+		kb_diag_add(&ix->diags, dir_path, 0, "cannot read directory: %s", strerror(errno));
+		return KB_ERR_IO;
+	}
+	char **names = NULL;
+	size_t count = 0, cap = 0;
+	kb_status_t st = KB_OK;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **n = realloc(names, cap * sizeof *n);
+			if (!n) {
+				st = KB_ERR_NOMEM;
+				break;
+			}
+			names = n;
+		}
+		names[count] = kb_strdup_printf("%s/%s", dir_path, de->d_name);
+		if (!names[count]) {
+			st = KB_ERR_NOMEM;
+			break;
+		}
+		count++;
+	}
+	closedir(dir);
+	if (count)
+		qsort(names, count, sizeof *names, compare_names);
+	for (size_t i = 0; st == KB_OK && i < count; i++) {
+		struct stat sb;
+		if (stat(names[i], &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			st = add_directory(ix, names[i], depth + 1);
+		else if (S_ISREG(sb.st_mode) && has_xml_suffix(names[i]))
+			st = add_file(ix, names[i]);
+	}
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	if (st == KB_ERR_IO)
+		st = KB_OK; /* already a diagnostic */
+	return st;
+}
+
+KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
+{
+	size_t before = kb_diag_problems(&ix->diags);
+	struct stat sb;
+	kb_status_t st;
+	if (stat(path, &sb) != 0) {
+		kb_diag_add(&ix->diags, path, 0, "cannot read: %s", strerror(errno));
+		return KB_ERR_IO;
+	}
+	if (S_ISDIR(sb.st_mode))
+		st = add_directory(ix, path, 0);
+	else
+		st = add_file(ix, path);
+	if (st != KB_OK)
+		return st;
+	return kb_diag_problems(&ix->diags) > before ? KB_ERR_INVALID_INPUT : KB_OK;
+}
+
+KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stats)
+{
+	kb_diag_finish(&ix->diags);
+	if (kb_diag_problems(&ix->diags) > 0) {
+		set_error(ix, kb_strdup_printf("%zu problems in the input; the index was not changed",
+		                               kb_diag_problems(&ix->diags)));
+		return KB_ERR_INVALID_INPUT;
+	}
+	char *err = NULL;
+	kb_status_t st = kbx_writer_commit(ix->writer, &err);
+	kbx_writer_free(ix->writer);
+	ix->writer = NULL;
+	if (st == KB_OK)
+		st = kb_index_dir_publish(&ix->dir, &err);
+	if (st != KB_OK) {
+		set_error(ix, err);
+		return st;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ix->stats.seconds = (double)(now.tv_sec - ix->started.tv_sec) +
+	                    (double)(now.tv_nsec - ix->started.tv_nsec) / 1e9;
+	if (stats)
+		*stats = ix->stats;
+	return KB_OK;
+}
+
+KB_EXPORT void kb_indexer_destroy(kb_indexer_t *ix)
+{
+	if (!ix)
+		return;
+	kbx_writer_free(ix->writer);
+	kb_index_dir_close(&ix->dir);
+	kb_analyzer_free(ix->analyzer);
+	kb_string_set_clear(&ix->ids);
+	kb_diag_clear(&ix->diags);
+	free(ix->error);
+	free(ix);
+}

@@ -1,0 +1,58 @@
+/* kb-private.h: what the core's files share and the public API does not
+ * show: the index schema (term prefixes, value slots, field weights) that
+ * indexer and searcher must agree on, and small string helpers. */
+#ifndef KB_PRIVATE_H
+#define KB_PRIVATE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "kb.h"
+
+#define KB_EXPORT __attribute__((visibility("default")))
+
+/* ---- index schema ---------------------------------------------------
+ * Text terms are folded (lowercase or Han) and carry no prefix; boolean
+ * terms start with an uppercase prefix, so the two can never collide. */
+#define KB_PREFIX_ID "Q"            /* Q<entry id>: one per document */
+#define KB_PREFIX_AUDIENCE "XA:"    /* XA:<tag> */
+#define KB_TERM_ALL_AUDIENCES "XA*" /* entry has no <audience>: for everyone */
+#define KB_PREFIX_REGION "XR:"      /* XR:<region> */
+#define KB_TERM_ALL_REGIONS "XR*"   /* entry has no <region>: nationwide */
+#define KB_PREFIX_STATUS "XS:"      /* XS:published | XS:draft | XS:retired */
+#define KB_PREFIX_CATEGORY "XC:"    /* XC:<each leading part of the path> */
+
+/* Validity dates as "YYYYMMDD" strings, which sort as the dates do. */
+#define KB_SLOT_VALID_FROM 0
+#define KB_SLOT_VALID_UNTIL 1
+#define KB_DATE_MIN "00000000"
+#define KB_DATE_MAX "99999999"
+
+/* How many times a term counts (wdf) by the field it occurs in.  Questions
+ * are what agents' words are matched against; editors' keywords are a
+ * deliberate hint; answers are long and mostly say other things. */
+#define KB_WEIGHT_QUESTION 3
+#define KB_WEIGHT_KEYWORDS 2
+#define KB_WEIGHT_ANSWER 1
+
+/* The layout of an index directory (see kb.h, "Indexing"). */
+#define KB_DIR_CURRENT "current"
+#define KB_DIR_LOCK "lock"
+#define KB_DIR_GENERATION_PREFIX "gen-"
+
+/* ---- helpers --------------------------------------------------------- */
+
+/* malloc()ed formatted string, or NULL when out of memory. */
+char *kb_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *kb_strdup_vprintf(const char *fmt, va_list ap);
+
+/* Today's local date as "YYYY-MM-DD" into buf (at least 11 bytes). */
+void kb_today(char buf[11]);
+
+/* Whether s is a valid calendar date "YYYY-MM-DD". */
+int kb_date_is_valid(const char *s);
+
+/* Whether s is a valid audience tag: [a-z0-9][a-z0-9_-]{0,31}. */
+int kb_tag_is_valid(const char *s);
+
+#endif

@@ -1,0 +1,189 @@
+/* protocol.c: one JSON Lines request in, one response line out. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kb-private.h"
+
+typedef struct request {
+	json_t *id;                 /* borrowed from the parsed request */
+	const char *text;
+	const char *audiences[KB_MAX_QUERY_AUDIENCES];
+	size_t audience_count;
+	const char *region;
+	unsigned limit;
+	const char *date;
+} request_t;
+
+static char *error_line(json_t *id, const char *code, const char *message)
+{
+	json_t *r = json_pack("{s:O?, s:b, s:{s:s, s:s}}", "id", id, "ok", 0, "error", "code", code,
+	                      "message", message);
+	char *line = r ? json_dumps(r, JSON_COMPACT) : NULL;
+	json_decref(r);
+	return line;
+}
+
+/* Fills req from the object; on a client error returns a malloc()ed
+ * message for the bad_request reply. */
+static char *parse_request(json_t *obj, request_t *req)
+{
+	json_t *v;
+	if ((v = json_object_get(obj, "id")) && !json_is_string(v) && !json_is_number(v) &&
+	    !json_is_null(v))
+		return strdup("field 'id' must be a string or a number");
+	v = json_object_get(obj, "q");
+	if (!v)
+		return strdup("field 'q' is required (the customer's words)");
+	if (!json_is_string(v))
+		return strdup("field 'q' must be a string");
+	req->text = json_string_value(v);
+	if ((v = json_object_get(obj, "audience")) && !json_is_null(v)) {
+		if (json_is_string(v)) {
+			req->audiences[req->audience_count++] = json_string_value(v);
+		} else if (json_is_array(v)) {
+			if (json_array_size(v) > KB_MAX_QUERY_AUDIENCES)
+				return kb_strdup_printf("field 'audience' may name at most %d tags",
+				                        KB_MAX_QUERY_AUDIENCES);
+			size_t i;
+			json_t *tag;
+			json_array_foreach(v, i, tag) {
+				if (!json_is_string(tag))
+					return strdup("field 'audience' must be a string or an array of strings");
+				req->audiences[req->audience_count++] = json_string_value(tag);
+			}
+		} else {
+			return strdup("field 'audience' must be a string or an array of strings");
+		}
+		for (size_t i = 0; i < req->audience_count; i++)
+			if (!kb_tag_is_valid(req->audiences[i]))
+				return kb_strdup_printf("audience '%s' is not a tag: use lowercase ASCII "
+				                        "letters, digits, '-' or '_' (like \"elderly\")",
+				                        req->audiences[i]);
+	}
+	if ((v = json_object_get(obj, "region")) && !json_is_null(v)) {
+		if (!json_is_string(v))
+			return strdup("field 'region' must be a string");
+		req->region = json_string_value(v);
+	}
+	if ((v = json_object_get(obj, "limit")) && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > KB_LIMIT_MAX)
+			return kb_strdup_printf("field 'limit' must be an integer from 1 to %d",
+			                        KB_LIMIT_MAX);
+		req->limit = (unsigned)json_integer_value(v);
+	}
+	if ((v = json_object_get(obj, "at")) && !json_is_null(v)) {
+		if (!json_is_string(v) || !kb_date_is_valid(json_string_value(v)))
+			return strdup("field 'at' must be a date string like \"2026-11-23\"");
+		req->date = json_string_value(v);
+	}
+	return NULL;
+}
+
+static json_t *hits_json(const kb_results_t *r)
+{
+	json_t *hits = json_array();
+	for (size_t i = 0; hits && i < kb_results_count(r); i++) {
+		const kb_hit_t *h = kb_results_hit(r, i);
+		json_t *aud = json_array();
+		for (size_t k = 0; aud && k < h->audience_count; k++)
+			json_array_append_new(aud, json_string(h->audiences[k]));
+		json_t *hit = json_pack("{s:s, s:I, s:f, s:s, s:s, s:s?, s:s, s:o}", "id", h->id,
+		                        "rank", (json_int_t)h->rank, "score", h->score, "title",
+		                        h->title, "answer", h->answer, "answer_audience",
+		                        h->answer_audience, "category", h->category, "audience", aud);
+		if (!hit || json_array_append_new(hits, hit) != 0) {
+			json_decref(hits);
+			return NULL;
+		}
+	}
+	return hits;
+}
+
+static long elapsed_us(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000000L + (now.tv_nsec - since->tv_nsec) / 1000;
+}
+
+/* The response to q, or the search's failure status (message on s). */
+static kb_status_t respond(kb_searcher_t *s, json_t *id, const kb_query_t *q,
+                           const struct timespec *t0, char **line)
+{
+	*line = NULL;
+	kb_results_t *r = NULL;
+	kb_status_t st = kb_search(s, q, &r);
+	if (st != KB_OK)
+		return st;
+	json_t *hits = hits_json(r);
+	json_t *resp = hits ? json_pack("{s:O?, s:b, s:I, s:I, s:o}", "id", id, "ok", 1, "total",
+	                                (json_int_t)kb_results_total(r), "took_us",
+	                                (json_int_t)elapsed_us(t0), "hits", hits)
+	                    : NULL;
+	kb_results_destroy(r);
+	*line = resp ? json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(resp);
+	return *line ? KB_OK : KB_ERR_NOMEM;
+}
+
+KB_EXPORT kb_status_t kb_search_json(kb_searcher_t *s, const kb_query_t *q, char **response)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	return respond(s, NULL, q, &t0, response);
+}
+
+static char *answer_object(kb_searcher_t *s, json_t *obj, const struct timespec *t0)
+{
+	request_t req = {0};
+	char *bad = parse_request(obj, &req);
+	json_t *id = json_object_get(obj, "id");
+	if (bad) {
+		/* An id of the wrong type is not echoed: the client could not
+		 * match it anyway. */
+		char *line = error_line(json_is_string(id) || json_is_number(id) ? id : NULL,
+		                        "bad_request", bad);
+		free(bad);
+		return line;
+	}
+	kb_query_t q;
+	kb_query_init(&q);
+	q.text = req.text;
+	q.audiences = req.audiences;
+	q.audience_count = req.audience_count;
+	q.region = req.region;
+	q.limit = req.limit;
+	q.date = req.date;
+	char *line;
+	kb_status_t st = respond(s, id, &q, t0, &line);
+	if (st == KB_ERR_INVALID_ARG)
+		return error_line(id, "bad_request", kb_searcher_last_error(s));
+	if (st == KB_ERR_NOMEM)
+		return error_line(id, "internal", "out of memory");
+	if (st != KB_OK)
+		return error_line(id, "index_error", kb_searcher_last_error(s));
+	return line;
+}
+
+KB_EXPORT kb_status_t kb_protocol_answer(kb_searcher_t *s, const char *line, size_t len,
+                                         char **response)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	json_error_t jerr;
+	json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!obj) {
+		char *msg = kb_strdup_printf("invalid JSON at column %d: %s", jerr.column, jerr.text);
+		*response = error_line(NULL, "bad_request", msg ? msg : "invalid JSON");
+		free(msg);
+	} else if (!json_is_object(obj)) {
+		*response = error_line(NULL, "bad_request", "a request must be a JSON object");
+	} else {
+		*response = answer_object(s, obj, &t0);
+	}
+	json_decref(obj);
+	return *response ? KB_OK : KB_ERR_NOMEM;
+}

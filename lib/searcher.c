@@ -1,0 +1,393 @@
+/* searcher.c: ranked, filtered search over an index, and result handling. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyze.h"
+#include "entry.h"
+#include "index_dir.h"
+#include "kb-private.h"
+#include "query_terms.h"
+#include "xapian_shim.h"
+
+/* How much a shared single character counts against a shared pair.  On
+ * lcqmc-faq, weighting unigrams below bigrams lost relevance (0.3: MRR@10
+ * 0.850, 0.6: 0.861, 1.0: 0.868); see docs/relevance.md. */
+#define KB_UNIGRAM_FACTOR 1.0
+
+struct kb_searcher {
+	char *path;
+	char *live;          /* the generation being read, for kb index dirs */
+	kbx_reader_t *reader;
+	kb_analyzer_t *analyzer;
+	char *error;
+};
+
+struct kb_results {
+	kb_hit_t *hits;
+	json_t **docs;       /* keep the strings the hits point at alive */
+	const char **tags;   /* all hits' audience arrays, back to back */
+	size_t count, total;
+};
+
+static void set_error(kb_searcher_t *s, char *msg)
+{
+	free(s->error);
+	s->error = msg;
+}
+
+KB_EXPORT const char *kb_searcher_last_error(const kb_searcher_t *s)
+{
+	return s && s->error ? s->error : "no error";
+}
+
+KB_EXPORT void kb_query_init(kb_query_t *q)
+{
+	*q = (kb_query_t){.version = KB_QUERY_VERSION};
+}
+
+KB_EXPORT kb_status_t kb_searcher_open(const char *path, kb_searcher_t **out,
+                                       char **error_message)
+{
+	*out = NULL;
+	if (error_message)
+		*error_message = NULL;
+	char *err = NULL;
+	kb_status_t st = KB_OK;
+	struct stat sb;
+	if (!path || !*path) {
+		err = strdup("no index given (use --db DIR or set KB_DB)");
+		st = KB_ERR_INVALID_ARG;
+	} else if (stat(path, &sb) != 0) {
+		err = kb_strdup_printf("no index at %s: %s (build one with kb-index)", path,
+		                       strerror(errno));
+		st = KB_ERR_NO_INDEX;
+	}
+	kb_searcher_t *s = NULL;
+	if (st == KB_OK && !(s = calloc(1, sizeof *s)))
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK && !(s->path = strdup(path)))
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK)
+		st = kb_analyzer_new(&s->analyzer, &err);
+	if (st == KB_OK) {
+		/* A kb index directory is read through its "current" link;
+		 * anything else is handed to Xapian as it is. */
+		kb_status_t live = S_ISDIR(sb.st_mode) ? kb_index_dir_live(path, &s->live)
+		                                       : KB_ERR_NO_INDEX;
+		if (live == KB_ERR_NOMEM)
+			st = live;
+		else
+			st = kbx_reader_open(s->live ? s->live : path, &s->reader, &err);
+		if (st == KB_ERR_NO_INDEX) {
+			free(err);
+			err = kb_strdup_printf("no index at %s (build one with kb-index)", path);
+		}
+	}
+	if (st != KB_OK) {
+		if (error_message)
+			*error_message = err ? err : strdup(kb_status_to_string(st));
+		else
+			free(err);
+		kb_searcher_destroy(s);
+		return st;
+	}
+	*out = s;
+	return KB_OK;
+}
+
+KB_EXPORT void kb_searcher_destroy(kb_searcher_t *s)
+{
+	if (!s)
+		return;
+	kbx_reader_free(s->reader);
+	kb_analyzer_free(s->analyzer);
+	free(s->path);
+	free(s->live);
+	free(s->error);
+	free(s);
+}
+
+/* Switches to the generation kb-index made live since the last search.  A
+ * failure keeps the old one: an answer from a slightly older index beats
+ * no answer. */
+static void follow_current(kb_searcher_t *s)
+{
+	if (!s->live)
+		return;
+	char *live = NULL;
+	if (kb_index_dir_live(s->path, &live) != KB_OK || strcmp(live, s->live) == 0) {
+		free(live);
+		return;
+	}
+	kbx_reader_t *r = NULL;
+	char *err = NULL;
+	if (kbx_reader_open(live, &r, &err) == KB_OK) {
+		kbx_reader_free(s->reader);
+		s->reader = r;
+		free(s->live);
+		s->live = live;
+	} else {
+		free(live);
+	}
+	free(err);
+}
+
+static int tags_are_valid(kb_searcher_t *s, const kb_query_t *q)
+{
+	for (size_t i = 0; i < q->audience_count; i++)
+		if (!q->audiences[i] || !kb_tag_is_valid(q->audiences[i])) {
+			set_error(s, kb_strdup_printf(
+			                 "audience '%s' is not a tag: use lowercase ASCII letters, digits, '-' or '_'",
+			                 q->audiences[i] ? q->audiences[i] : "(null)"));
+			return 0;
+		}
+	return 1;
+}
+
+static kb_status_t check_query(kb_searcher_t *s, const kb_query_t *q)
+{
+	if (!q || q->version != KB_QUERY_VERSION || !q->text) {
+		set_error(s, strdup("the query is missing its text or has the wrong version"));
+		return KB_ERR_INVALID_ARG;
+	}
+	if (q->limit > KB_LIMIT_MAX) {
+		set_error(s, kb_strdup_printf("limit must be from 1 to %d", KB_LIMIT_MAX));
+		return KB_ERR_INVALID_ARG;
+	}
+	if (q->date && !kb_date_is_valid(q->date)) {
+		set_error(s, kb_strdup_printf("date '%s' is not a date like 2026-11-23", q->date));
+		return KB_ERR_INVALID_ARG;
+	}
+	if (q->audience_count > KB_MAX_QUERY_AUDIENCES) {
+		set_error(s, kb_strdup_printf("at most %d audiences", KB_MAX_QUERY_AUDIENCES));
+		return KB_ERR_INVALID_ARG;
+	}
+	return tags_are_valid(s, q) ? KB_OK : KB_ERR_INVALID_ARG;
+}
+
+/* Runs the ranked query: every term of the query, OR-ed. */
+static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_terms_t *terms,
+                       kbx_matches_t *m)
+{
+	kbx_weighted_term_t weighted[KB_MAX_QUERY_TERMS];
+	size_t n = 0;
+	for (size_t i = 0; i < terms->count; i++) {
+		const kb_query_term_t *t = &terms->items[i];
+		weighted[n++] = (kbx_weighted_term_t){
+		    t->term, t->len, t->kind == KB_TOKEN_UNIGRAM ? KB_UNIGRAM_FACTOR : 1.0};
+	}
+	if (n == 0)
+		return KB_OK;
+
+	const char *status[] = {KB_PREFIX_STATUS "published"};
+	char *audience_terms[KB_MAX_QUERY_AUDIENCES + 1];
+	size_t na = 0;
+	audience_terms[na++] = KB_TERM_ALL_AUDIENCES;
+	for (size_t i = 0; i < q->audience_count; i++)
+		audience_terms[na++] = kb_strdup_printf("%s%s", KB_PREFIX_AUDIENCE, q->audiences[i]);
+	char *region_terms[2] = {KB_TERM_ALL_REGIONS, NULL};
+	size_t nr = 1;
+	if (q->region && *q->region)
+		region_terms[nr++] = kb_strdup_printf("%s%s", KB_PREFIX_REGION, q->region);
+	kb_status_t st = KB_OK;
+	for (size_t i = 1; i < na; i++)
+		if (!audience_terms[i])
+			st = KB_ERR_NOMEM;
+	if (nr == 2 && !region_terms[1])
+		st = KB_ERR_NOMEM;
+
+	char today[11], date[9];
+	if (!q->date)
+		kb_today(today);
+	const char *d = q->date ? q->date : today;
+	snprintf(date, sizeof date, "%.4s%.2s%.2s", d, d + 5, d + 8);
+
+	kbx_filter_group_t groups[] = {
+	    {status, 1},
+	    {(const char *const *)audience_terms, na},
+	    {(const char *const *)region_terms, nr},
+	};
+	kbx_search_t search = {weighted, n, groups, 3, date,
+	                       q->limit ? q->limit : KB_LIMIT_DEFAULT};
+	char *err = NULL;
+	if (st == KB_OK)
+		st = kbx_reader_search(s->reader, &search, m, &err);
+	if (st != KB_OK)
+		set_error(s, err ? err : strdup(kb_status_to_string(st)));
+	else
+		free(err);
+	for (size_t i = 1; i < na; i++)
+		free(audience_terms[i]);
+	if (nr == 2)
+		free(region_terms[1]);
+	return st;
+}
+
+static const char *string_field(json_t *doc, const char *key)
+{
+	const char *v = json_string_value(json_object_get(doc, key));
+	return v ? v : "";
+}
+
+static kb_status_t fill_hit(kb_results_t *r, size_t i, const kbx_match_t *m,
+                            const kb_query_t *q, const char **tags)
+{
+	json_t *doc = json_loadb(m->data, m->data_len, 0, NULL);
+	if (!doc)
+		return KB_ERR_CORRUPT;
+	r->docs[i] = doc;
+	kb_hit_t *h = &r->hits[i];
+	h->id = string_field(doc, "id");
+	h->rank = (unsigned)i + 1;
+	h->score = m->score;
+	h->title = string_field(doc, "title");
+	h->category = string_field(doc, "category");
+	h->answer = string_field(doc, "answer");
+	json_t *variants = json_object_get(doc, "variants");
+	for (size_t k = 0; k < q->audience_count; k++) {
+		const char *v = json_string_value(json_object_get(variants, q->audiences[k]));
+		if (v) {
+			h->answer = v;
+			h->answer_audience = q->audiences[k];
+			break;
+		}
+	}
+	json_t *aud = json_object_get(doc, "audience");
+	h->audiences = tags;
+	for (size_t k = 0; k < json_array_size(aud) && k < KB_MAX_TAGS; k++)
+		tags[h->audience_count++] = json_string_value(json_array_get(aud, k));
+	return KB_OK;
+}
+
+KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_results_t **out)
+{
+	*out = NULL;
+	kb_status_t st = check_query(s, q);
+	if (st != KB_OK)
+		return st;
+	follow_current(s);
+	kb_query_terms_t terms;
+	st = kb_query_terms_collect(s->analyzer, q->text, strlen(q->text), &terms);
+	kbx_matches_t m = {0};
+	if (st == KB_OK)
+		st = run(s, q, &terms, &m);
+	kb_results_t *r = NULL;
+	if (st == KB_OK && !(r = calloc(1, sizeof *r)))
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK && m.count) {
+		r->hits = calloc(m.count, sizeof *r->hits);
+		r->docs = calloc(m.count, sizeof *r->docs);
+		r->tags = calloc(m.count * KB_MAX_TAGS, sizeof *r->tags);
+		if (!r->hits || !r->docs || !r->tags)
+			st = KB_ERR_NOMEM;
+	}
+	for (size_t i = 0; st == KB_OK && i < m.count; i++) {
+		st = fill_hit(r, i, &m.items[i], q, r->tags + i * KB_MAX_TAGS);
+		r->count = i + 1;
+		if (st != KB_OK)
+			set_error(s, kb_strdup_printf("a stored document cannot be read: the index is damaged"));
+	}
+	if (r) {
+		r->count = st == KB_OK ? m.count : r->count;
+		r->total = m.total;
+	}
+	kbx_matches_clear(&m);
+	if (st != KB_OK) {
+		kb_results_destroy(r);
+		return st;
+	}
+	*out = r;
+	return KB_OK;
+}
+
+KB_EXPORT size_t kb_results_count(const kb_results_t *r)
+{
+	return r ? r->count : 0;
+}
+
+KB_EXPORT size_t kb_results_total(const kb_results_t *r)
+{
+	return r ? r->total : 0;
+}
+
+KB_EXPORT const kb_hit_t *kb_results_hit(const kb_results_t *r, size_t i)
+{
+	return r && i < r->count ? &r->hits[i] : NULL;
+}
+
+KB_EXPORT void kb_results_destroy(kb_results_t *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; r->docs && i < r->count; i++)
+		json_decref(r->docs[i]);
+	free(r->docs);
+	free(r->hits);
+	free(r->tags);
+	free(r);
+}
+
+/* ---- highlighting ---------------------------------------------------- */
+
+typedef struct highlight_ctx {
+	const kb_query_terms_t *terms;
+	kb_span_t *spans;
+	size_t count, cap;
+	int oom;
+} highlight_ctx_t;
+
+static int mark(void *arg, const kb_token_t *t)
+{
+	highlight_ctx_t *h = arg;
+	int i = kb_query_terms_find(h->terms, t->term, t->term_len);
+	if (i < 0)
+		return 0;
+	/* A shared character inside a longer query word is noise; pairs,
+	 * words and characters the agent typed alone are what matched. */
+	const kb_query_term_t *qt = &h->terms->items[i];
+	if (qt->kind == KB_TOKEN_UNIGRAM && !qt->isolated)
+		return 0;
+	if (h->count && t->start <= h->spans[h->count - 1].end) {
+		if (t->end > h->spans[h->count - 1].end)
+			h->spans[h->count - 1].end = t->end;
+		return 0;
+	}
+	if (h->count == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 16;
+		kb_span_t *s = realloc(h->spans, cap * sizeof *s);
+		if (!s) {
+			h->oom = 1;
+			return 1;
+		}
+		h->spans = s;
+		h->cap = cap;
+	}
+	h->spans[h->count++] = (kb_span_t){t->start, t->end};
+	return 0;
+}
+
+KB_EXPORT kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
+                                   size_t *count, kb_span_t **out)
+{
+	*out = NULL;
+	*count = 0;
+	kb_query_terms_t terms;
+	kb_status_t st = kb_query_terms_collect(s->analyzer, query, strlen(query), &terms);
+	if (st != KB_OK)
+		return st;
+	highlight_ctx_t h = {&terms, NULL, 0, 0, 0};
+	st = kb_analyze(s->analyzer, text, strlen(text), mark, &h);
+	if (st == KB_OK && h.oom)
+		st = KB_ERR_NOMEM;
+	if (st != KB_OK) {
+		free(h.spans);
+		return st;
+	}
+	*out = h.spans;
+	*count = h.count;
+	return KB_OK;
+}

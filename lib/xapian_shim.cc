@@ -1,0 +1,256 @@
+// xapian_shim.cc: the only C++ in kb, a thin layer over libxapian.
+//
+// Every extern "C" function runs its body through guarded(), which catches
+// everything and maps it to a status, so that no exception unwinds through
+// C frames (which would abort the process).
+
+#include "xapian_shim.h"
+
+#include "kb-private.h"
+
+#include <xapian.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+struct kbx_writer {
+	Xapian::WritableDatabase db;
+};
+
+struct kbx_doc {
+	Xapian::Document doc;
+};
+
+struct kbx_reader {
+	Xapian::Database db;
+	Xapian::Enquire enquire;
+	explicit kbx_reader(const std::string &path) : db(path), enquire(db)
+	{
+		// Filter terms carry no weight and documents differ greatly in
+		// length (answers): BM25 with Xapian's defaults suits short
+		// questions well.
+		enquire.set_weighting_scheme(Xapian::BM25Weight());
+	}
+};
+
+static void set_error(char **err, const std::string &what)
+{
+	if (!err)
+		return;
+	*err = static_cast<char *>(std::malloc(what.size() + 1));
+	if (*err)
+		std::memcpy(*err, what.c_str(), what.size() + 1);
+}
+
+template <typename Body>
+static kb_status_t guarded(char **err, Body body)
+{
+	if (err)
+		*err = nullptr;
+	try {
+		body();
+		return KB_OK;
+	} catch (const Xapian::DatabaseLockError &e) {
+		set_error(err, e.get_description());
+		return KB_ERR_LOCKED;
+	} catch (const Xapian::DatabaseCorruptError &e) {
+		set_error(err, e.get_description());
+		return KB_ERR_CORRUPT;
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		set_error(err, e.get_description());
+		return KB_ERR_NO_INDEX;
+	} catch (const Xapian::DatabaseOpeningError &e) {
+		set_error(err, e.get_description());
+		return KB_ERR_NO_INDEX;
+	} catch (const Xapian::NetworkError &e) {
+		set_error(err, e.get_description());
+		return KB_ERR_INDEX;
+	} catch (const Xapian::Error &e) {
+		set_error(err, e.get_description());
+		return KB_ERR_INDEX;
+	} catch (const std::bad_alloc &) {
+		set_error(err, "out of memory");
+		return KB_ERR_NOMEM;
+	} catch (const std::exception &e) {
+		set_error(err, e.what());
+		return KB_ERR_INTERNAL;
+	} catch (...) {
+		set_error(err, "unknown C++ exception");
+		return KB_ERR_INTERNAL;
+	}
+}
+
+extern "C" {
+
+kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err)
+{
+	*out = nullptr;
+	return guarded(err, [&] {
+		*out = new kbx_writer{Xapian::WritableDatabase(
+		    path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS)};
+	});
+}
+
+kb_status_t kbx_writer_commit(kbx_writer_t *w, char **err)
+{
+	return guarded(err, [&] {
+		w->db.commit();
+		w->db.close();
+	});
+}
+
+void kbx_writer_free(kbx_writer_t *w)
+{
+	// Closing a WritableDatabase commits what is pending; callers that
+	// abandon a database delete its directory after this.  Nothing may
+	// throw out of here, so close explicitly and swallow its errors.
+	if (!w)
+		return;
+	try {
+		w->db.close();
+	} catch (...) {
+	}
+	delete w;
+}
+
+kb_status_t kbx_doc_new(kbx_doc_t **out, char **err)
+{
+	*out = nullptr;
+	return guarded(err, [&] { *out = new kbx_doc; });
+}
+
+void kbx_doc_free(kbx_doc_t *d)
+{
+	delete d;
+}
+
+kb_status_t kbx_doc_add_term(kbx_doc_t *d, const char *term, size_t len,
+                             unsigned wdf_inc, char **err)
+{
+	return guarded(err, [&] { d->doc.add_term(std::string(term, len), wdf_inc); });
+}
+
+kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err)
+{
+	return guarded(err, [&] { d->doc.add_boolean_term(term); });
+}
+
+kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
+                              char **err)
+{
+	return guarded(err, [&] { d->doc.add_value(slot, value); });
+}
+
+kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
+                             char **err)
+{
+	return guarded(err, [&] { d->doc.set_data(std::string(data, len)); });
+}
+
+kb_status_t kbx_writer_replace(kbx_writer_t *w, const char *id_term,
+                               kbx_doc_t *d, char **err)
+{
+	return guarded(err, [&] { w->db.replace_document(id_term, d->doc); });
+}
+
+kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err)
+{
+	*out = nullptr;
+	return guarded(err, [&] { *out = new kbx_reader(path); });
+}
+
+void kbx_reader_free(kbx_reader_t *r)
+{
+	delete r;
+}
+
+static Xapian::Query build_query(const kbx_search_t *q)
+{
+	std::vector<Xapian::Query> ranked;
+	ranked.reserve(q->term_count);
+	for (size_t i = 0; i < q->term_count; i++) {
+		Xapian::Query t(std::string(q->terms[i].term, q->terms[i].len));
+		if (q->terms[i].factor != 1.0)
+			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
+		ranked.push_back(t);
+	}
+	Xapian::Query query(Xapian::Query::OP_OR, ranked.begin(), ranked.end());
+
+	std::vector<Xapian::Query> filters;
+	for (size_t g = 0; g < q->group_count; g++) {
+		const kbx_filter_group_t &group = q->groups[g];
+		std::vector<Xapian::Query> any;
+		for (size_t i = 0; i < group.count; i++)
+			any.emplace_back(group.terms[i]);
+		filters.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
+	}
+	if (q->date) {
+		filters.emplace_back(Xapian::Query::OP_VALUE_LE, KB_SLOT_VALID_FROM, q->date);
+		filters.emplace_back(Xapian::Query::OP_VALUE_GE, KB_SLOT_VALID_UNTIL, q->date);
+	}
+	if (!filters.empty())
+		query = Xapian::Query(Xapian::Query::OP_FILTER, query,
+		                      Xapian::Query(Xapian::Query::OP_AND, filters.begin(),
+		                                    filters.end()));
+	return query;
+}
+
+static void run_search(kbx_reader_t *r, const Xapian::Query &query, unsigned limit,
+                       kbx_matches_t *out)
+{
+	r->enquire.set_query(query);
+	Xapian::MSet mset = r->enquire.get_mset(0, limit);
+	out->items = static_cast<kbx_match_t *>(std::calloc(mset.size() ? mset.size() : 1,
+	                                                    sizeof(kbx_match_t)));
+	if (!out->items)
+		throw std::bad_alloc();
+	out->total = mset.get_matches_estimated();
+	for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+		std::string data = it.get_document().get_data();
+		kbx_match_t &m = out->items[out->count];
+		m.data = static_cast<char *>(std::malloc(data.size() + 1));
+		if (!m.data)
+			throw std::bad_alloc();
+		std::memcpy(m.data, data.data(), data.size());
+		m.data[data.size()] = '\0';
+		m.data_len = data.size();
+		m.score = it.get_weight();
+		out->count++;
+	}
+}
+
+kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
+                              kbx_matches_t *out, char **err)
+{
+	*out = kbx_matches_t{};
+	kb_status_t st = guarded(err, [&] {
+		Xapian::Query query = build_query(q);
+		try {
+			run_search(r, query, q->limit, out);
+		} catch (const Xapian::DatabaseModifiedError &) {
+			// A writer replaced what we were reading: the documented
+			// remedy is to reopen at the newest revision and retry once.
+			kbx_matches_clear(out);
+			r->db.reopen();
+			run_search(r, query, q->limit, out);
+		}
+	});
+	if (st != KB_OK)
+		kbx_matches_clear(out);
+	return st;
+}
+
+void kbx_matches_clear(kbx_matches_t *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->count; i++)
+		std::free(m->items[i].data);
+	std::free(m->items);
+	*m = kbx_matches_t{};
+}
+
+} // extern "C"

@@ -1,0 +1,94 @@
+/* xapian_shim.h: the C face of the only C++ in kb.  Every function catches
+ * every exception inside and turns it into a kb_status_t plus a malloc()ed
+ * message in *err (freed by the caller with free()), so no C++ exception or
+ * type ever reaches C. */
+#ifndef KB_XAPIAN_SHIM_H
+#define KB_XAPIAN_SHIM_H
+
+#include <stddef.h>
+
+#include "kb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- writing --------------------------------------------------------- */
+
+typedef struct kbx_writer kbx_writer_t;
+typedef struct kbx_doc kbx_doc_t;
+
+/* Creates a new, empty database at path (which must not exist yet). */
+kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err);
+/* Commits and closes; the database is durable on disk when this returns. */
+kb_status_t kbx_writer_commit(kbx_writer_t *w, char **err);
+/* Closes (Xapian commits what is pending on close: to abandon a database,
+ * delete its directory afterwards). */
+void kbx_writer_free(kbx_writer_t *w);
+
+kb_status_t kbx_doc_new(kbx_doc_t **out, char **err);
+void kbx_doc_free(kbx_doc_t *d);
+/* A text term, its within-document frequency raised by wdf_inc. */
+kb_status_t kbx_doc_add_term(kbx_doc_t *d, const char *term, size_t len,
+                             unsigned wdf_inc, char **err);
+/* A filter term that does not take part in ranking. */
+kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err);
+kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
+                              char **err);
+kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
+                             char **err);
+/* Adds d, replacing any document indexed under id_term. */
+kb_status_t kbx_writer_replace(kbx_writer_t *w, const char *id_term,
+                               kbx_doc_t *d, char **err);
+
+/* ---- reading --------------------------------------------------------- */
+
+typedef struct kbx_reader kbx_reader_t;
+
+/* Opens a database directory or stub file read-only. */
+kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err);
+void kbx_reader_free(kbx_reader_t *r);
+
+typedef struct kbx_weighted_term {
+	const char *term;
+	size_t len;
+	double factor;     /* multiplies the term's BM25 contribution */
+} kbx_weighted_term_t;
+
+/* Documents must carry at least one term of each group. */
+typedef struct kbx_filter_group {
+	const char *const *terms;
+	size_t count;
+} kbx_filter_group_t;
+
+typedef struct kbx_search {
+	const kbx_weighted_term_t *terms;  /* OR-ed and ranked with BM25 */
+	size_t term_count;
+	const kbx_filter_group_t *groups;  /* AND-ed */
+	size_t group_count;
+	const char *date;                  /* "YYYYMMDD": only documents valid
+	                                      then; NULL: no date filter */
+	unsigned limit;
+} kbx_search_t;
+
+typedef struct kbx_match {
+	double score;
+	char *data;        /* the document's data, malloc()ed, NUL-terminated */
+	size_t data_len;
+} kbx_match_t;
+
+typedef struct kbx_matches {
+	kbx_match_t *items;  /* malloc()ed */
+	size_t count;
+	size_t total;        /* Xapian's estimate of all matches */
+} kbx_matches_t;
+
+kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
+                              kbx_matches_t *out, char **err);
+void kbx_matches_clear(kbx_matches_t *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
