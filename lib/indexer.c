@@ -147,7 +147,7 @@ static kb_status_t add_filters(add_ctx_t *c, const kb_entry_t *e)
 	return st;
 }
 
-static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e)
+static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *part)
 {
 	char from[9], until[9];
 	const char *f = e->valid_from, *u = e->valid_until;
@@ -158,41 +158,66 @@ static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e)
 	if (u)
 		snprintf(until, sizeof until, "%.4s%.2s%.2s", u, u + 5, u + 8);
 	kb_status_t st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_FROM, from, &c->err);
-	return st == KB_OK ? kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err) : st;
+	if (st == KB_OK)
+		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
+	if (st == KB_OK)
+		st = kbx_doc_set_value(c->doc, KB_SLOT_ENTRY, e->id, &c->err);
+	if (st == KB_OK)
+		st = kbx_doc_set_value(c->doc, KB_SLOT_PART, part, &c->err);
+	return st;
 }
 
+/* One document: the text given, the entry's filters and values, and what a
+ * hit shows. */
+static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *part,
+                                const char *data, size_t data_len)
+{
+	kb_status_t st = add_filters(c, e);
+	if (st == KB_OK)
+		st = add_values(c, e, part);
+	if (st == KB_OK)
+		st = kbx_doc_set_data(c->doc, data, data_len, &c->err);
+	if (st == KB_OK)
+		st = kbx_writer_add(c->ix->writer, c->doc, &c->err);
+	kbx_doc_free(c->doc);
+	c->doc = NULL;
+	return st;
+}
+
+/* An entry becomes one document per question (title and each alt, with the
+ * editors' keywords) and one for its context (category and answers).  The
+ * search collapses them on the entry id, so an entry ranks by its best
+ * matching question: BM25's length normalisation then works on that
+ * question alone, and a short exact paraphrase beats a long entry that
+ * merely contains the words somewhere. */
 static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 {
 	kb_indexer_t *ix = arg;
 	add_ctx_t c = {.ix = ix};
-	kb_status_t st = kbx_doc_new(&c.doc, &c.err);
+	char *data = NULL;
+	size_t data_len = 0;
+	kb_status_t st = kb_document_encode(e, &data, &data_len);
+	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
+		char part[24];
+		snprintf(part, sizeof part, "%zu", q);
+		st = kbx_doc_new(&c.doc, &c.err);
+		if (st == KB_OK)
+			st = index_text(&c, q == 0 ? e->title : e->alts[q - 1], KB_WEIGHT_QUESTION);
+		if (st == KB_OK)
+			st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
+		if (st == KB_OK)
+			st = add_document(&c, e, part, data, data_len);
+	}
 	if (st == KB_OK)
-		st = index_text(&c, e->title, KB_WEIGHT_QUESTION);
-	for (size_t i = 0; st == KB_OK && i < e->alt_count; i++)
-		st = index_text(&c, e->alts[i], KB_WEIGHT_QUESTION);
-	if (st == KB_OK)
-		st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
+		st = kbx_doc_new(&c.doc, &c.err);
 	if (st == KB_OK)
 		st = index_text(&c, e->category, KB_WEIGHT_ANSWER);
 	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
 		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
 	if (st == KB_OK)
-		st = add_filters(&c, e);
-	if (st == KB_OK)
-		st = add_values(&c, e);
-	char *data = NULL;
-	size_t data_len = 0;
-	if (st == KB_OK)
-		st = kb_document_encode(e, &data, &data_len);
-	if (st == KB_OK)
-		st = kbx_doc_set_data(c.doc, data, data_len, &c.err);
-	free(data);
-	if (st == KB_OK) {
-		char *id_term = kb_strdup_printf("%s%s", KB_PREFIX_ID, e->id);
-		st = id_term ? kbx_writer_replace(ix->writer, id_term, c.doc, &c.err) : KB_ERR_NOMEM;
-		free(id_term);
-	}
+		st = add_document(&c, e, KB_PART_CONTEXT, data, data_len);
 	kbx_doc_free(c.doc);
+	free(data);
 	if (st == KB_OK)
 		ix->stats.entries++;
 	else

@@ -211,7 +211,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    {(const char *const *)audience_terms, na},
 	    {(const char *const *)region_terms, nr},
 	};
-	kbx_search_t search = {weighted, n, groups, 3, date,
+	kbx_search_t search = {weighted, n, groups, 3, date, KB_SLOT_ENTRY, KB_SLOT_PART,
 	                       q->limit ? q->limit : KB_LIMIT_DEFAULT};
 	char *err = NULL;
 	if (st == KB_OK)

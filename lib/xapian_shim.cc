@@ -29,10 +29,7 @@ struct kbx_reader {
 	Xapian::Enquire enquire;
 	explicit kbx_reader(const std::string &path) : db(path), enquire(db)
 	{
-		// Filter terms carry no weight and documents differ greatly in
-		// length (answers): BM25 with Xapian's defaults suits short
-		// questions well.
-		enquire.set_weighting_scheme(Xapian::BM25Weight());
+		enquire.set_weighting_scheme(Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, 0.5));
 	}
 };
 
@@ -150,10 +147,9 @@ kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
 	return guarded(err, [&] { d->doc.set_data(std::string(data, len)); });
 }
 
-kb_status_t kbx_writer_replace(kbx_writer_t *w, const char *id_term,
-                               kbx_doc_t *d, char **err)
+kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, char **err)
 {
-	return guarded(err, [&] { w->db.replace_document(id_term, d->doc); });
+	return guarded(err, [&] { w->db.add_document(d->doc); });
 }
 
 kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err)
@@ -198,27 +194,39 @@ static Xapian::Query build_query(const kbx_search_t *q)
 	return query;
 }
 
-static void run_search(kbx_reader_t *r, const Xapian::Query &query, unsigned limit,
+static char *copy_string(const std::string &s)
+{
+	char *c = static_cast<char *>(std::malloc(s.size() + 1));
+	if (!c)
+		throw std::bad_alloc();
+	std::memcpy(c, s.data(), s.size());
+	c[s.size()] = '\0';
+	return c;
+}
+
+static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_search_t *q,
                        kbx_matches_t *out)
 {
 	r->enquire.set_query(query);
-	Xapian::MSet mset = r->enquire.get_mset(0, limit);
+	if (q->collapse_slot >= 0)
+		r->enquire.set_collapse_key(static_cast<Xapian::valueno>(q->collapse_slot));
+	else
+		r->enquire.set_collapse_key(Xapian::BAD_VALUENO);
+	Xapian::MSet mset = r->enquire.get_mset(0, q->limit);
 	out->items = static_cast<kbx_match_t *>(std::calloc(mset.size() ? mset.size() : 1,
 	                                                    sizeof(kbx_match_t)));
 	if (!out->items)
 		throw std::bad_alloc();
 	out->total = mset.get_matches_estimated();
 	for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-		std::string data = it.get_document().get_data();
-		kbx_match_t &m = out->items[out->count];
-		m.data = static_cast<char *>(std::malloc(data.size() + 1));
-		if (!m.data)
-			throw std::bad_alloc();
-		std::memcpy(m.data, data.data(), data.size());
-		m.data[data.size()] = '\0';
+		Xapian::Document doc = it.get_document();
+		std::string data = doc.get_data();
+		kbx_match_t &m = out->items[out->count++];
+		m.data = copy_string(data);
 		m.data_len = data.size();
 		m.score = it.get_weight();
-		out->count++;
+		if (q->info_slot >= 0)
+			m.info = copy_string(doc.get_value(static_cast<Xapian::valueno>(q->info_slot)));
 	}
 }
 
@@ -229,13 +237,13 @@ kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
 	kb_status_t st = guarded(err, [&] {
 		Xapian::Query query = build_query(q);
 		try {
-			run_search(r, query, q->limit, out);
+			run_search(r, query, q, out);
 		} catch (const Xapian::DatabaseModifiedError &) {
 			// A writer replaced what we were reading: the documented
 			// remedy is to reopen at the newest revision and retry once.
 			kbx_matches_clear(out);
 			r->db.reopen();
-			run_search(r, query, q->limit, out);
+			run_search(r, query, q, out);
 		}
 	});
 	if (st != KB_OK)
@@ -247,8 +255,10 @@ void kbx_matches_clear(kbx_matches_t *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->count; i++)
+	for (size_t i = 0; i < m->count; i++) {
 		std::free(m->items[i].data);
+		std::free(m->items[i].info);
+	}
 	std::free(m->items);
 	*m = kbx_matches_t{};
 }

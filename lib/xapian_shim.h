@@ -37,9 +37,8 @@ kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
                               char **err);
 kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
                              char **err);
-/* Adds d, replacing any document indexed under id_term. */
-kb_status_t kbx_writer_replace(kbx_writer_t *w, const char *id_term,
-                               kbx_doc_t *d, char **err);
+/* Adds d as a new document. */
+kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, char **err);
 
 /* ---- reading --------------------------------------------------------- */
 
@@ -68,6 +67,9 @@ typedef struct kbx_search {
 	size_t group_count;
 	const char *date;                  /* "YYYYMMDD": only documents valid
 	                                      then; NULL: no date filter */
+	int collapse_slot;                 /* at most one match per value of this
+	                                      slot; -1: no collapsing */
+	int info_slot;                     /* returned with each match; -1: none */
 	unsigned limit;
 } kbx_search_t;
 
@@ -75,6 +77,7 @@ typedef struct kbx_match {
 	double score;
 	char *data;        /* the document's data, malloc()ed, NUL-terminated */
 	size_t data_len;
+	char *info;        /* the info_slot value, malloc()ed; NULL if none */
 } kbx_match_t;
 
 typedef struct kbx_matches {
