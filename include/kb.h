@@ -140,6 +140,9 @@ typedef struct kb_hit {
 	unsigned rank;                  /* 1-based */
 	double score;
 	const char *title;
+	const char *matched;            /* the entry's question (title or alt)
+	                                   that matched best; NULL when only the
+	                                   answer or category matched */
 	const char *category;           /* "" when the entry has none */
 	const char *answer;             /* the chosen variant, else the default */
 	const char *answer_audience;    /* the variant's tag; NULL: default */

@@ -90,10 +90,11 @@ static json_t *hits_json(const kb_results_t *r)
 		json_t *aud = json_array();
 		for (size_t k = 0; aud && k < h->audience_count; k++)
 			json_array_append_new(aud, json_string(h->audiences[k]));
-		json_t *hit = json_pack("{s:s, s:I, s:f, s:s, s:s, s:s?, s:s, s:o}", "id", h->id,
-		                        "rank", (json_int_t)h->rank, "score", h->score, "title",
-		                        h->title, "answer", h->answer, "answer_audience",
-		                        h->answer_audience, "category", h->category, "audience", aud);
+		json_t *hit = json_pack("{s:s, s:I, s:f, s:s, s:s?, s:s, s:s?, s:s, s:o}", "id",
+		                        h->id, "rank", (json_int_t)h->rank, "score", h->score,
+		                        "title", h->title, "matched", h->matched, "answer",
+		                        h->answer, "answer_audience", h->answer_audience,
+		                        "category", h->category, "audience", aud);
 		if (!hit || json_array_append_new(hits, hit) != 0) {
 			json_decref(hits);
 			return NULL;

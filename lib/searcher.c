@@ -245,6 +245,12 @@ static kb_status_t fill_hit(kb_results_t *r, size_t i, const kbx_match_t *m,
 	h->rank = (unsigned)i + 1;
 	h->score = m->score;
 	h->title = string_field(doc, "title");
+	if (m->info && strcmp(m->info, KB_PART_CONTEXT) != 0) {
+		size_t part = strtoul(m->info, NULL, 10);
+		h->matched = part == 0 ? h->title
+		                       : json_string_value(json_array_get(json_object_get(doc, "alts"),
+		                                                          part - 1));
+	}
 	h->category = string_field(doc, "category");
 	h->answer = string_field(doc, "answer");
 	json_t *variants = json_object_get(doc, "variants");

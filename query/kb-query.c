@@ -124,6 +124,11 @@ static int print_results(kb_searcher_t *s, const char *query, const kb_results_t
 		print_marked(s, query, h->title, color);
 		printf("  [%s]%s%s  (%s)\n", h->category, h->answer_audience ? "  answer for " : "",
 		       h->answer_audience ? h->answer_audience : "", h->id);
+		if (h->matched && h->matched != h->title) {
+			fputs("   ~ ", stdout);
+			print_marked(s, query, h->matched, color);
+			putchar('\n');
+		}
 		print_answer(s, query, h->answer, color);
 	}
 	return EXIT_OK;
