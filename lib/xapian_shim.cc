@@ -163,12 +163,16 @@ void kbx_reader_free(kbx_reader_t *r)
 	delete r;
 }
 
-static Xapian::Query build_query(const kbx_search_t *q)
+static Xapian::Query build_query(const Xapian::Database &db, const kbx_search_t *q)
 {
 	std::vector<Xapian::Query> ranked;
 	ranked.reserve(q->term_count);
+	double common = q->common_fraction * db.get_doccount();
 	for (size_t i = 0; i < q->term_count; i++) {
-		Xapian::Query t(std::string(q->terms[i].term, q->terms[i].len));
+		std::string term(q->terms[i].term, q->terms[i].len);
+		if (q->terms[i].droppable && db.get_termfreq(term) > common)
+			continue;
+		Xapian::Query t(term);
 		if (q->terms[i].factor != 1.0)
 			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
 		ranked.push_back(t);
@@ -235,7 +239,7 @@ kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
 {
 	*out = kbx_matches_t{};
 	kb_status_t st = guarded(err, [&] {
-		Xapian::Query query = build_query(q);
+		Xapian::Query query = build_query(r->db, q);
 		try {
 			run_search(r, query, q, out);
 		} catch (const Xapian::DatabaseModifiedError &) {

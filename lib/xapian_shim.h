@@ -52,6 +52,8 @@ typedef struct kbx_weighted_term {
 	const char *term;
 	size_t len;
 	double factor;     /* multiplies the term's BM25 contribution */
+	int droppable;     /* left out when it occurs in more than
+	                      kbx_search_t.common_fraction of the documents */
 } kbx_weighted_term_t;
 
 /* Documents must carry at least one term of each group. */
@@ -67,6 +69,7 @@ typedef struct kbx_search {
 	size_t group_count;
 	const char *date;                  /* "YYYYMMDD": only documents valid
 	                                      then; NULL: no date filter */
+	double common_fraction;            /* see kbx_weighted_term_t.droppable */
 	int collapse_slot;                 /* at most one match per value of this
 	                                      slot; -1: no collapsing */
 	int info_slot;                     /* returned with each match; -1: none */
