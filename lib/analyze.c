@@ -20,6 +20,7 @@ typedef struct fold_slot {
 	uint32_t offset; /* into pool */
 	uint8_t len;     /* folded length in bytes */
 	uint8_t known;
+	uint8_t traditional; /* OpenCC changed it: a traditional character */
 } fold_slot_t;
 
 struct kb_analyzer {
@@ -140,6 +141,8 @@ static int fold_uncached(kb_analyzer_t *a, int32_t cp, fold_slot_t *slot)
 	}
 	if (has_han) {
 		simplified = opencc_convert_utf8(a->t2s, folded, folded_len);
+		slot->traditional = simplified && (strlen(simplified) != folded_len ||
+		                                   memcmp(simplified, folded, folded_len) != 0);
 		if (simplified) {
 			folded = simplified;
 			folded_len = strlen(simplified);
@@ -159,16 +162,24 @@ static int fold_uncached(kb_analyzer_t *a, int32_t cp, fold_slot_t *slot)
 }
 
 /* The folded form of cp, borrowed from the pool (valid until the next fold). */
-static int fold(kb_analyzer_t *a, int32_t cp, const char **s, size_t *n)
+static fold_slot_t *fold_slot(kb_analyzer_t *a, int32_t cp)
 {
 	size_t page = (size_t)cp >> PAGE_BITS;
 	if (!a->pages[page]) {
 		a->pages[page] = calloc(PAGE_SIZE, sizeof(fold_slot_t));
 		if (!a->pages[page])
-			return -1;
+			return NULL;
 	}
 	fold_slot_t *slot = &a->pages[page][cp & (PAGE_SIZE - 1)];
 	if (!slot->known && fold_uncached(a, cp, slot) != 0)
+		return NULL;
+	return slot;
+}
+
+static int fold(kb_analyzer_t *a, int32_t cp, const char **s, size_t *n)
+{
+	fold_slot_t *slot = fold_slot(a, cp);
+	if (!slot)
 		return -1;
 	*s = a->pool + slot->offset;
 	*n = slot->len;
@@ -298,4 +309,27 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
 	}
 	flush(a, kind, fn, ctx);
 	return KB_OK;
+}
+
+kb_script_t kb_analyzer_script(kb_analyzer_t *a, const char *text, size_t len)
+{
+	kb_script_t script = KB_SCRIPT_NONE;
+	for (size_t i = 0; i < len;) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (k <= 0) {
+			i++;
+			continue;
+		}
+		i += (size_t)k;
+		if (cp < 0x80)
+			continue;
+		fold_slot_t *slot = fold_slot(a, cp);
+		if (slot && slot->traditional)
+			return KB_SCRIPT_TRADITIONAL;
+		if (is_han(cp))
+			script = KB_SCRIPT_SIMPLIFIED;
+	}
+	return script;
 }

@@ -51,4 +51,14 @@ void kb_analyzer_free(kb_analyzer_t *a);
 kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
                        kb_token_fn fn, void *ctx);
 
+typedef enum kb_script {
+	KB_SCRIPT_NONE,         /* no Han characters */
+	KB_SCRIPT_SIMPLIFIED,   /* Han, none of it traditional */
+	KB_SCRIPT_TRADITIONAL   /* at least one character OpenCC simplifies */
+} kb_script_t;
+
+/* Which script text is written in.  Characters common to both count as
+ * simplified. */
+kb_script_t kb_analyzer_script(kb_analyzer_t *a, const char *text, size_t len);
+
 #endif

@@ -1,7 +1,8 @@
 /* document.h: what a search result shows, stored as each Xapian document's
  * data so that no XML is read at query time.  The encoding is JSON:
  *   {"id": …, "title": …, "alts": […], "category": …, "audience": […],
- *    "answer": default, "variants": {tag: answer, …}}
+ *    "answer": default, "variants": {tag: answer, …}, "trad": bool}
+ * where "trad" says the title is written in traditional characters.
  */
 #ifndef KB_DOCUMENT_H
 #define KB_DOCUMENT_H
@@ -9,6 +10,7 @@
 #include "entry.h"
 
 /* *data is malloc()ed, freed by the caller. */
-kb_status_t kb_document_encode(const kb_entry_t *e, char **data, size_t *len);
+kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data,
+                               size_t *len);
 
 #endif

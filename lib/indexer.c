@@ -196,7 +196,9 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 	add_ctx_t c = {.ix = ix};
 	char *data = NULL;
 	size_t data_len = 0;
-	kb_status_t st = kb_document_encode(e, &data, &data_len);
+	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
+	                  KB_SCRIPT_TRADITIONAL;
+	kb_status_t st = kb_document_encode(e, traditional, &data, &data_len);
 	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
 		char part[24];
 		snprintf(part, sizeof part, "%zu", q);
