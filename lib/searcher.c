@@ -197,7 +197,7 @@ static kb_status_t check_query(kb_searcher_t *s, const kb_query_t *q)
 
 /* Runs the ranked query: every term of the query, OR-ed. */
 static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_terms_t *terms,
-                       unsigned limit, kbx_matches_t *m)
+                       unsigned limit, int keep_common, kbx_matches_t *m)
 {
 	kbx_weighted_term_t weighted[KB_MAX_QUERY_TERMS];
 	size_t n = 0;
@@ -208,7 +208,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 		    t->kind == KB_TOKEN_UNIGRAM ? KB_UNIGRAM_FACTOR
 		    : t->kind == KB_TOKEN_WORD  ? KB_WORD_FACTOR
 		                                : 1.0,
-		    t->kind == KB_TOKEN_UNIGRAM && !t->isolated};
+		    !keep_common && t->kind == KB_TOKEN_UNIGRAM && !t->isolated};
 	}
 	if (n == 0)
 		return KB_OK;
@@ -321,8 +321,13 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 	kbx_matches_t m = {0};
 	unsigned limit = q->limit ? q->limit : KB_LIMIT_DEFAULT;
 	kb_script_t script = kb_analyzer_script(s->analyzer, q->text, strlen(q->text));
+	unsigned fetch = limit + (script != KB_SCRIPT_NONE ? KB_SCRIPT_LOOKAHEAD : 0);
 	if (st == KB_OK)
-		st = run(s, q, &terms, limit + (script != KB_SCRIPT_NONE ? KB_SCRIPT_LOOKAHEAD : 0), &m);
+		st = run(s, q, &terms, fetch, 0, &m);
+	/* Only common characters, in no pair any entry has (的是): search them
+	 * after all rather than answer nothing. */
+	if (st == KB_OK && m.count == 0)
+		st = run(s, q, &terms, fetch, 1, &m);
 	kb_results_t *r = NULL;
 	if (st == KB_OK && !(r = calloc(1, sizeof *r)))
 		st = KB_ERR_NOMEM;
