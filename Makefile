@@ -31,7 +31,7 @@ DEPFLAGS = -MD -MP
 
 B = build
 LIB_C = analyze.c dates.c diagnostics.c document.c entry_reader.c format.c \
-	index_dir.c indexer.c protocol.c query_terms.c searcher.c serve.c \
+	highlight.c index_dir.c indexer.c protocol.c query_terms.c searcher.c serve.c \
 	status.c string_set.c tags.c
 LIB_OBJ = $(LIB_C:%.c=$(B)/lib/%.o) $(B)/lib/xapian_shim.o
 LIBKB = $(B)/libkb.a

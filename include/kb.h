@@ -135,6 +135,10 @@ typedef struct kb_query {
 /* Initialises q with defaults (version set, everything else empty). */
 void kb_query_init(kb_query_t *q);
 
+typedef struct kb_span {
+	size_t start, end;              /* byte offsets into the text, end exclusive */
+} kb_span_t;
+
 typedef struct kb_hit {
 	const char *id;
 	unsigned rank;                  /* 1-based */
@@ -148,6 +152,12 @@ typedef struct kb_hit {
 	const char *answer_audience;    /* the variant's tag; NULL: default */
 	const char *const *audiences;   /* the entry's audience tags */
 	size_t audience_count;
+	/* Why the entry came up: the matched question, else the sentence of the
+	 * answer that holds the first match; with the matched words as byte
+	 * spans into it. */
+	const char *snippet;
+	const kb_span_t *snippet_spans;
+	size_t snippet_span_count;
 } kb_hit_t;
 
 /* Runs q.  Only published entries valid on q->date are returned; entries
@@ -171,9 +181,6 @@ void kb_results_destroy(kb_results_t *r);
  * Highlighting: which parts of a text match a query.
  * ------------------------------------------------------------------- */
 
-typedef struct kb_span {
-	size_t start, end;              /* byte offsets into the text, end exclusive */
-} kb_span_t;
 
 /* Finds the spans of text whose analysed terms occur in query (analysed the
  * same way the search on s does), merged and in order.  *out is malloc()ed

@@ -82,6 +82,31 @@ static char *parse_request(json_t *obj, request_t *req)
 	return NULL;
 }
 
+/* The snippet as HTML-safe text with the matched words in <em>, the way
+ * search engines hand highlights to web front ends. */
+static json_t *snippet_json(const kb_hit_t *h)
+{
+	size_t cap = strlen(h->snippet) * 5 + h->snippet_span_count * 9 + 1, len = 0, next = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; h->snippet[i]; i++) {
+		if (next < h->snippet_span_count && i == h->snippet_spans[next].start)
+			len += (size_t)sprintf(out + len, "<em>");
+		char c = h->snippet[i];
+		len += (size_t)sprintf(out + len, "%s", c == '<' ? "&lt;" : c == '>' ? "&gt;"
+		                                          : c == '&' ? "&amp;" : (char[]){c, 0});
+		if (next < h->snippet_span_count && i + 1 == h->snippet_spans[next].end) {
+			len += (size_t)sprintf(out + len, "</em>");
+			next++;
+		}
+	}
+	out[len] = '\0';
+	json_t *j = json_string(out);
+	free(out);
+	return j;
+}
+
 static json_t *hits_json(const kb_results_t *r)
 {
 	json_t *hits = json_array();
@@ -90,11 +115,12 @@ static json_t *hits_json(const kb_results_t *r)
 		json_t *aud = json_array();
 		for (size_t k = 0; aud && k < h->audience_count; k++)
 			json_array_append_new(aud, json_string(h->audiences[k]));
-		json_t *hit = json_pack("{s:s, s:I, s:f, s:s, s:s?, s:s, s:s?, s:s, s:o}", "id",
-		                        h->id, "rank", (json_int_t)h->rank, "score", h->score,
-		                        "title", h->title, "matched", h->matched, "answer",
-		                        h->answer, "answer_audience", h->answer_audience,
-		                        "category", h->category, "audience", aud);
+		json_t *hit = json_pack("{s:s, s:I, s:f, s:s, s:s?, s:o, s:s, s:s?, s:s, s:o}",
+		                        "id", h->id, "rank", (json_int_t)h->rank, "score",
+		                        h->score, "title", h->title, "matched", h->matched,
+		                        "snippet", snippet_json(h), "answer", h->answer,
+		                        "answer_audience", h->answer_audience, "category",
+		                        h->category, "audience", aud);
 		if (!hit || json_array_append_new(hits, hit) != 0) {
 			json_decref(hits);
 			return NULL;

@@ -8,6 +8,7 @@
 
 #include "analyze.h"
 #include "entry.h"
+#include "highlight.h"
 #include "index_dir.h"
 #include "kb-private.h"
 #include "query_terms.h"
@@ -56,8 +57,20 @@ struct kb_results {
 	json_t **docs;       /* keep the strings the hits point at alive */
 	size_t doc_count;
 	const char **tags;   /* all hits' audience arrays, back to back */
+	char **snippets;     /* per returned hit */
+	kb_span_t **spans;
 	size_t count, total;
 };
+
+KB_EXPORT kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
+                                   size_t *count, kb_span_t **out)
+{
+	*out = NULL;
+	*count = 0;
+	kb_query_terms_t terms;
+	kb_status_t st = kb_query_terms_collect(s->analyzer, query, strlen(query), &terms);
+	return st == KB_OK ? kb_mark_spans(s->analyzer, &terms, text, strlen(text), out, count) : st;
+}
 
 static void set_error(kb_searcher_t *s, char *msg)
 {
@@ -335,7 +348,9 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 		r->hits = calloc(m.count, sizeof *r->hits);
 		r->docs = calloc(m.count, sizeof *r->docs);
 		r->tags = calloc(m.count * KB_MAX_TAGS, sizeof *r->tags);
-		if (!r->hits || !r->docs || !r->tags)
+		r->snippets = calloc(m.count, sizeof *r->snippets);
+		r->spans = calloc(m.count, sizeof *r->spans);
+		if (!r->hits || !r->docs || !r->tags || !r->snippets || !r->spans)
 			st = KB_ERR_NOMEM;
 	}
 	for (size_t i = 0; st == KB_OK && i < m.count; i++) {
@@ -350,6 +365,14 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 		for (size_t i = 0; i < r->count; i++)
 			r->hits[i].rank = (unsigned)i + 1;
 		r->total = m.total;
+	}
+	for (size_t i = 0; st == KB_OK && i < r->count; i++) {
+		kb_hit_t *h = &r->hits[i];
+		kb_span_t *spans = NULL;
+		st = kb_snippet(s->analyzer, &terms, h->matched ? h->matched : h->answer,
+		                &r->snippets[i], &spans, &h->snippet_span_count);
+		h->snippet = r->snippets[i];
+		h->snippet_spans = r->spans[i] = spans;
 	}
 	kbx_matches_clear(&m);
 	if (st != KB_OK) {
@@ -381,69 +404,15 @@ KB_EXPORT void kb_results_destroy(kb_results_t *r)
 		return;
 	for (size_t i = 0; i < r->doc_count; i++)
 		json_decref(r->docs[i]);
+	for (size_t i = 0; r->snippets && i < r->count; i++) {
+		free(r->snippets[i]);
+		free(r->spans[i]);
+	}
+	free(r->snippets);
+	free(r->spans);
 	free(r->docs);
 	free(r->hits);
 	free(r->tags);
 	free(r);
 }
 
-/* ---- highlighting ---------------------------------------------------- */
-
-typedef struct highlight_ctx {
-	const kb_query_terms_t *terms;
-	kb_span_t *spans;
-	size_t count, cap;
-	int oom;
-} highlight_ctx_t;
-
-static int mark(void *arg, const kb_token_t *t)
-{
-	highlight_ctx_t *h = arg;
-	int i = kb_query_terms_find(h->terms, t->term, t->term_len);
-	if (i < 0)
-		return 0;
-	/* A shared character inside a longer query word is noise; pairs,
-	 * words and characters the agent typed alone are what matched. */
-	const kb_query_term_t *qt = &h->terms->items[i];
-	if (qt->kind == KB_TOKEN_UNIGRAM && !qt->isolated)
-		return 0;
-	if (h->count && t->start <= h->spans[h->count - 1].end) {
-		if (t->end > h->spans[h->count - 1].end)
-			h->spans[h->count - 1].end = t->end;
-		return 0;
-	}
-	if (h->count == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
-		kb_span_t *s = realloc(h->spans, cap * sizeof *s);
-		if (!s) {
-			h->oom = 1;
-			return 1;
-		}
-		h->spans = s;
-		h->cap = cap;
-	}
-	h->spans[h->count++] = (kb_span_t){t->start, t->end};
-	return 0;
-}
-
-KB_EXPORT kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
-                                   size_t *count, kb_span_t **out)
-{
-	*out = NULL;
-	*count = 0;
-	kb_query_terms_t terms;
-	kb_status_t st = kb_query_terms_collect(s->analyzer, query, strlen(query), &terms);
-	if (st != KB_OK)
-		return st;
-	highlight_ctx_t h = {&terms, NULL, 0, 0, 0};
-	st = kb_analyze(s->analyzer, text, strlen(text), mark, &h);
-	if (st == KB_OK && h.oom)
-		st = KB_ERR_NOMEM;
-	if (st != KB_OK) {
-		free(h.spans);
-		return st;
-	}
-	*out = h.spans;
-	*count = h.count;
-	return KB_OK;
-}

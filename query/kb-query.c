@@ -70,16 +70,9 @@ static int parse_color(const char *when)
 	return -1;
 }
 
-/* Prints text with the parts that match query in bold red. */
-static void print_marked(kb_searcher_t *s, const char *query, const char *text, int color)
+/* Prints text with its spans in bold red. */
+static void print_spans(const char *text, const kb_span_t *spans, size_t n)
 {
-	size_t n = 0;
-	kb_span_t *spans = NULL;
-	if (!color || kb_highlight(s, query, text, &n, &spans) != KB_OK || n == 0) {
-		fputs(text, stdout);
-		free(spans);
-		return;
-	}
 	size_t at = 0;
 	for (size_t i = 0; i < n; i++) {
 		fwrite(text + at, 1, spans[i].start - at, stdout);
@@ -89,6 +82,17 @@ static void print_marked(kb_searcher_t *s, const char *query, const char *text, 
 		at = spans[i].end;
 	}
 	fputs(text + at, stdout);
+}
+
+/* Prints text with the parts that match query in bold red. */
+static void print_marked(kb_searcher_t *s, const char *query, const char *text, int color)
+{
+	size_t n = 0;
+	kb_span_t *spans = NULL;
+	if (color && kb_highlight(s, query, text, &n, &spans) == KB_OK)
+		print_spans(text, spans, n);
+	else
+		fputs(text, stdout);
 	free(spans);
 }
 
@@ -124,9 +128,10 @@ static int print_results(kb_searcher_t *s, const char *query, const kb_results_t
 		print_marked(s, query, h->title, color);
 		printf("  [%s]%s%s  (%s)\n", h->category, h->answer_audience ? "  answer for " : "",
 		       h->answer_audience ? h->answer_audience : "", h->id);
+		/* The similar question that matched, when it is not the title. */
 		if (h->matched && h->matched != h->title) {
 			fputs("   ~ ", stdout);
-			print_marked(s, query, h->matched, color);
+			print_spans(h->snippet, h->snippet_spans, color ? h->snippet_span_count : 0);
 			putchar('\n');
 		}
 		print_answer(s, query, h->answer, color);
