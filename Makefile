@@ -32,7 +32,7 @@ DEPFLAGS = -MD -MP
 B = build
 LIB_C = analyze.c dates.c diagnostics.c document.c entry_reader.c format.c \
 	highlight.c index_dir.c indexer.c protocol.c query_terms.c searcher.c serve.c \
-	status.c string_set.c tags.c
+	status.c string_set.c synonyms.c tags.c
 LIB_OBJ = $(LIB_C:%.c=$(B)/lib/%.o) $(B)/lib/xapian_shim.o
 LIBKB = $(B)/libkb.a
 BINS = bin/kb-index bin/kb-query

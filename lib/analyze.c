@@ -333,3 +333,47 @@ kb_script_t kb_analyzer_script(kb_analyzer_t *a, const char *text, size_t len)
 	}
 	return script;
 }
+
+kb_status_t kb_analyzer_fold(kb_analyzer_t *a, const char *text, size_t len, char **out)
+{
+	size_t cap = len * 2 + 16, n = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return KB_ERR_NOMEM;
+	for (size_t i = 0; i < len;) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		const char *f;
+		size_t fl;
+		char ascii;
+		if (k <= 0) { /* invalid bytes fold to a space: they separate */
+			ascii = ' ';
+			f = &ascii;
+			fl = 1;
+			k = 1;
+		} else if (cp < 0x80) {
+			ascii = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+			f = &ascii;
+			fl = 1;
+		} else if (fold(a, cp, &f, &fl) != 0) {
+			free(s);
+			return KB_ERR_NOMEM;
+		}
+		i += (size_t)k;
+		if (n + fl + 1 > cap) {
+			cap = (n + fl + 1) * 2;
+			char *t = realloc(s, cap);
+			if (!t) {
+				free(s);
+				return KB_ERR_NOMEM;
+			}
+			s = t;
+		}
+		memcpy(s + n, f, fl);
+		n += fl;
+	}
+	s[n] = '\0';
+	*out = s;
+	return KB_OK;
+}

@@ -51,6 +51,10 @@ void kb_analyzer_free(kb_analyzer_t *a);
 kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
                        kb_token_fn fn, void *ctx);
 
+/* The folded form of text (what the tokens are cut from), malloc()ed and
+ * NUL-terminated; invalid UTF-8 bytes become spaces. */
+kb_status_t kb_analyzer_fold(kb_analyzer_t *a, const char *text, size_t len, char **out);
+
 typedef enum kb_script {
 	KB_SCRIPT_NONE,         /* no Han characters */
 	KB_SCRIPT_SIMPLIFIED,   /* Han, none of it traditional */

@@ -13,6 +13,7 @@
 #include "entry.h"
 #include "index_dir.h"
 #include "kb-private.h"
+#include "synonyms.h"
 #include "xapian_shim.h"
 
 struct kb_indexer {
@@ -23,6 +24,7 @@ struct kb_indexer {
 	kb_diagnostics_t diags;
 	kb_index_stats_t stats;
 	struct timespec started;
+	char *synonyms;          /* stored form of every synonyms file read */
 	char *error;
 };
 
@@ -233,6 +235,12 @@ static int has_xml_suffix(const char *name)
 	return n > 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
+static int is_synonyms_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return strcmp(base ? base + 1 : path, KB_SYNONYMS_FILE) == 0;
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -291,6 +299,8 @@ static kb_status_t add_directory(kb_indexer_t *ix, const char *dir_path, int dep
 			st = add_directory(ix, names[i], depth + 1);
 		else if (S_ISREG(sb.st_mode) && has_xml_suffix(names[i]))
 			st = add_file(ix, names[i]);
+		else if (S_ISREG(sb.st_mode) && is_synonyms_file(names[i]))
+			st = kb_synonyms_read(ix->analyzer, names[i], &ix->diags, &ix->synonyms);
 	}
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);
@@ -311,6 +321,8 @@ KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
 	}
 	if (S_ISDIR(sb.st_mode))
 		st = add_directory(ix, path, 0);
+	else if (is_synonyms_file(path))
+		st = kb_synonyms_read(ix->analyzer, path, &ix->diags, &ix->synonyms);
 	else
 		st = add_file(ix, path);
 	if (st != KB_OK)
@@ -327,7 +339,10 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		return KB_ERR_INVALID_INPUT;
 	}
 	char *err = NULL;
-	kb_status_t st = kbx_writer_commit(ix->writer, &err);
+	kb_status_t st = kbx_writer_set_metadata(ix->writer, KB_SYNONYMS_METADATA,
+	                                         ix->synonyms ? ix->synonyms : "", &err);
+	if (st == KB_OK)
+		st = kbx_writer_commit(ix->writer, &err);
 	kbx_writer_free(ix->writer);
 	ix->writer = NULL;
 	if (st == KB_OK)
@@ -354,6 +369,7 @@ KB_EXPORT void kb_indexer_destroy(kb_indexer_t *ix)
 	kb_analyzer_free(ix->analyzer);
 	kb_string_set_clear(&ix->ids);
 	kb_diag_clear(&ix->diags);
+	free(ix->synonyms);
 	free(ix->error);
 	free(ix);
 }

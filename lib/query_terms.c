@@ -5,6 +5,7 @@
 
 typedef struct collector {
 	kb_query_terms_t *out;
+	double factor;
 	int last;            /* the unigram that may be isolated, or -1 */
 	size_t prev_bigram_end;
 } collector_t;
@@ -31,6 +32,7 @@ static int add(collector_t *c, const kb_token_t *t)
 		q->len = t->term_len;
 		q->kind = t->kind;
 		q->isolated = 0;
+		q->factor = c->factor;
 	}
 	return i;
 }
@@ -59,7 +61,13 @@ kb_status_t kb_query_terms_collect(kb_analyzer_t *a, const char *text, size_t le
                                    kb_query_terms_t *out)
 {
 	out->count = 0;
-	collector_t c = {out, -1, (size_t)-1};
+	return kb_query_terms_add(a, text, len, 1.0, out);
+}
+
+kb_status_t kb_query_terms_add(kb_analyzer_t *a, const char *text, size_t len, double factor,
+                               kb_query_terms_t *out)
+{
+	collector_t c = {out, factor, -1, (size_t)-1};
 	kb_status_t st = kb_analyze(a, text, len, on_token, &c);
 	if (c.last >= 0)
 		out->items[c.last].isolated = 1;

@@ -17,6 +17,7 @@ typedef struct kb_query_term {
 	 * character, so it must be searched; other unigrams only back up
 	 * bigrams. */
 	int isolated;
+	double factor;   /* 1 for the query's own terms, less for synonyms' */
 } kb_query_term_t;
 
 typedef struct kb_query_terms {
@@ -26,6 +27,10 @@ typedef struct kb_query_terms {
 
 kb_status_t kb_query_terms_collect(kb_analyzer_t *a, const char *text, size_t len,
                                    kb_query_terms_t *out);
+
+/* Adds the terms of text that out does not hold yet, with factor. */
+kb_status_t kb_query_terms_add(kb_analyzer_t *a, const char *text, size_t len, double factor,
+                               kb_query_terms_t *out);
 
 /* Index of term in terms, or -1. */
 int kb_query_terms_find(const kb_query_terms_t *terms, const char *term, size_t len);

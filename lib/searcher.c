@@ -12,6 +12,7 @@
 #include "index_dir.h"
 #include "kb-private.h"
 #include "query_terms.h"
+#include "synonyms.h"
 #include "xapian_shim.h"
 
 /* How much a shared single character counts against a shared pair.  On
@@ -37,17 +38,21 @@
  * once in traditional characters (often in Cantonese or Taiwanese wording)
  * for Hong Kong, Macau or Taiwan customers, and folding makes the twins
  * match alike.  The script the agent types says which customers they are
- * serving, so an entry written in that script gets 10% more score: enough
- * to put the right twin first, too little to overturn a clearly better
- * match.  The search fetches KB_SCRIPT_LOOKAHEAD more hits than asked so
- * that one can move up. */
-#define KB_SCRIPT_BONUS 0.1
+ * serving, and the other script's wording (Cantonese 屋企上唔到網) is of
+ * little use to read out to them: an entry written in the agent's script
+ * gets 50% more score, so it comes first unless an entry in the other
+ * script matches half again as well.  (2% and 10% left twins in the wrong
+ * order once synonyms bridged 宽带 and 寬頻; see docs/relevance.md.)  The
+ * search fetches KB_SCRIPT_LOOKAHEAD more hits than asked so that one can
+ * move up. */
+#define KB_SCRIPT_BONUS 0.5
 #define KB_SCRIPT_LOOKAHEAD 5
 
 struct kb_searcher {
 	char *path;
 	char *live;          /* the generation being read, for kb index dirs */
 	kbx_reader_t *reader;
+	kb_synonyms_t synonyms;  /* of the generation being read */
 	kb_analyzer_t *analyzer;
 	char *error;
 };
@@ -62,13 +67,31 @@ struct kb_results {
 	size_t count, total;
 };
 
+/* The query's terms and its synonyms' (see synonyms.h). */
+static kb_status_t collect_terms(kb_searcher_t *s, const char *text, kb_query_terms_t *terms)
+{
+	kb_status_t st = kb_query_terms_collect(s->analyzer, text, strlen(text), terms);
+	return st == KB_OK ? kb_synonyms_expand(&s->synonyms, s->analyzer, text, terms) : st;
+}
+
+/* Reads what the generation just opened stores beside its documents. */
+static kb_status_t load_synonyms(kbx_reader_t *r, kb_synonyms_t *syn, char **err)
+{
+	char *stored = NULL;
+	kb_status_t st = kbx_reader_metadata(r, KB_SYNONYMS_METADATA, &stored, err);
+	if (st == KB_OK)
+		st = kb_synonyms_load(syn, stored);
+	free(stored);
+	return st;
+}
+
 KB_EXPORT kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
                                    size_t *count, kb_span_t **out)
 {
 	*out = NULL;
 	*count = 0;
 	kb_query_terms_t terms;
-	kb_status_t st = kb_query_terms_collect(s->analyzer, query, strlen(query), &terms);
+	kb_status_t st = collect_terms(s, query, &terms);
 	return st == KB_OK ? kb_mark_spans(s->analyzer, &terms, text, strlen(text), out, count) : st;
 }
 
@@ -121,6 +144,8 @@ KB_EXPORT kb_status_t kb_searcher_open(const char *path, kb_searcher_t **out,
 			st = live;
 		else
 			st = kbx_reader_open(s->live ? s->live : path, &s->reader, &err);
+		if (st == KB_OK)
+			st = load_synonyms(s->reader, &s->synonyms, &err);
 		if (st == KB_ERR_NO_INDEX) {
 			free(err);
 			err = kb_strdup_printf("no index at %s (build one with kb-index)", path);
@@ -143,6 +168,7 @@ KB_EXPORT void kb_searcher_destroy(kb_searcher_t *s)
 	if (!s)
 		return;
 	kbx_reader_free(s->reader);
+	kb_synonyms_clear(&s->synonyms);
 	kb_analyzer_free(s->analyzer);
 	free(s->path);
 	free(s->live);
@@ -163,13 +189,18 @@ static void follow_current(kb_searcher_t *s)
 		return;
 	}
 	kbx_reader_t *r = NULL;
+	kb_synonyms_t syn = {0};
 	char *err = NULL;
-	if (kbx_reader_open(live, &r, &err) == KB_OK) {
+	if (kbx_reader_open(live, &r, &err) == KB_OK && load_synonyms(r, &syn, &err) == KB_OK) {
 		kbx_reader_free(s->reader);
+		kb_synonyms_clear(&s->synonyms);
 		s->reader = r;
+		s->synonyms = syn;
 		free(s->live);
 		s->live = live;
 	} else {
+		kbx_reader_free(r);
+		kb_synonyms_clear(&syn);
 		free(live);
 	}
 	free(err);
@@ -218,9 +249,9 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 		const kb_query_term_t *t = &terms->items[i];
 		weighted[n++] = (kbx_weighted_term_t){
 		    t->term, t->len,
-		    t->kind == KB_TOKEN_UNIGRAM ? KB_UNIGRAM_FACTOR
-		    : t->kind == KB_TOKEN_WORD  ? KB_WORD_FACTOR
-		                                : 1.0,
+		    t->factor * (t->kind == KB_TOKEN_UNIGRAM ? KB_UNIGRAM_FACTOR
+		                 : t->kind == KB_TOKEN_WORD  ? KB_WORD_FACTOR
+		                                             : 1.0),
 		    !keep_common && t->kind == KB_TOKEN_UNIGRAM && !t->isolated};
 	}
 	if (n == 0)
@@ -330,7 +361,7 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 		return st;
 	follow_current(s);
 	kb_query_terms_t terms;
-	st = kb_query_terms_collect(s->analyzer, q->text, strlen(q->text), &terms);
+	st = collect_terms(s, q->text, &terms);
 	kbx_matches_t m = {0};
 	unsigned limit = q->limit ? q->limit : KB_LIMIT_DEFAULT;
 	kb_script_t script = kb_analyzer_script(s->analyzer, q->text, strlen(q->text));

@@ -80,6 +80,16 @@ static kb_status_t guarded(char **err, Body body)
 	}
 }
 
+static char *copy_string(const std::string &s)
+{
+	char *c = static_cast<char *>(std::malloc(s.size() + 1));
+	if (!c)
+		throw std::bad_alloc();
+	std::memcpy(c, s.data(), s.size());
+	c[s.size()] = '\0';
+	return c;
+}
+
 extern "C" {
 
 kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err)
@@ -147,6 +157,12 @@ kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
 	return guarded(err, [&] { d->doc.set_data(std::string(data, len)); });
 }
 
+kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
+                                    char **err)
+{
+	return guarded(err, [&] { w->db.set_metadata(key, value); });
+}
+
 kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, char **err)
 {
 	return guarded(err, [&] { w->db.add_document(d->doc); });
@@ -161,6 +177,12 @@ kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err)
 void kbx_reader_free(kbx_reader_t *r)
 {
 	delete r;
+}
+
+kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, char **err)
+{
+	*value = nullptr;
+	return guarded(err, [&] { *value = copy_string(r->db.get_metadata(key)); });
 }
 
 static Xapian::Query build_query(const Xapian::Database &db, const kbx_search_t *q)
@@ -196,16 +218,6 @@ static Xapian::Query build_query(const Xapian::Database &db, const kbx_search_t 
 		                      Xapian::Query(Xapian::Query::OP_AND, filters.begin(),
 		                                    filters.end()));
 	return query;
-}
-
-static char *copy_string(const std::string &s)
-{
-	char *c = static_cast<char *>(std::malloc(s.size() + 1));
-	if (!c)
-		throw std::bad_alloc();
-	std::memcpy(c, s.data(), s.size());
-	c[s.size()] = '\0';
-	return c;
 }
 
 static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_search_t *q,

@@ -37,6 +37,10 @@ kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
                               char **err);
 kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
                              char **err);
+/* Stores value under key in the database's metadata. */
+kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
+                                    char **err);
+
 /* Adds d as a new document. */
 kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, char **err);
 
@@ -47,6 +51,9 @@ typedef struct kbx_reader kbx_reader_t;
 /* Opens a database directory or stub file read-only. */
 kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err);
 void kbx_reader_free(kbx_reader_t *r);
+
+/* The metadata stored under key ("" if none), malloc()ed into *value. */
+kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, char **err);
 
 typedef struct kbx_weighted_term {
 	const char *term;
