@@ -92,6 +92,12 @@ kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stats);
 /* Message of the last failure on ix; never NULL. */
 const char *kb_indexer_last_error(const kb_indexer_t *ix);
 
+/* An indexer that only validates: kb_indexer_add_path() reads and checks
+ * as usual and no index is opened, written or locked (for editors and
+ * pre-commit hooks).  kb_indexer_commit() on it returns KB_OK when nothing
+ * was wrong, KB_ERR_INVALID_INPUT otherwise. */
+kb_status_t kb_indexer_open_check(kb_indexer_t **out, char **error_message);
+
 /* Releases the lock; an uncommitted generation is deleted. */
 void kb_indexer_destroy(kb_indexer_t *ix);
 
@@ -130,6 +136,8 @@ typedef struct kb_query {
 	unsigned limit;                 /* 1..KB_LIMIT_MAX; 0 means the default */
 	const char *date;               /* "YYYY-MM-DD" to check validity on;
 	                                   NULL means today (local time) */
+	bool include_drafts;            /* also entries with status="draft",
+	                                   for editors previewing them */
 } kb_query_t;
 
 /* Initialises q with defaults (version set, everything else empty). */

@@ -15,6 +15,7 @@ enum exit_code {
 
 static const char usage[] =
     "usage: kb-index [--db DIR] PATH...\n"
+    "       kb-index --check PATH...\n"
     "\n"
     "Indexes the knowledge entries in PATH (XML files, or directories searched\n"
     "for *.xml) into the index at DIR, replacing what it held, with the synonym\n"
@@ -23,34 +24,37 @@ static const char usage[] =
     "printed as file:line: message and the index stays as it was.\n"
     "\n"
     "  -d, --db DIR    the index directory (default: $KB_DB)\n"
+    "  -c, --check     only validate PATH: no index is read or written\n"
     "  -q, --quiet     no summary line\n"
     "  -h, --help      show this help\n"
     "  -V, --version   show the version\n"
     "\n"
-    "Exit status: 0 indexed; 1 invalid entries (index unchanged);\n"
+    "Exit status: 0 indexed (or, with --check, valid); 1 invalid entries (index unchanged);\n"
     "2 usage error; 3 index error (cannot write, or another kb-index is running).\n";
 
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"db", required_argument, NULL, 'd'},
+	    {"check", no_argument, NULL, 'c'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *db = getenv("KB_DB");
-	int quiet = 0, c;
-	while ((c = getopt_long(argc, argv, "d:qhV", options, NULL)) != -1) {
+	int quiet = 0, check = 0, c;
+	while ((c = getopt_long(argc, argv, "d:cqhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'c': check = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		case 'V': puts("kb-index " KB_VERSION); return EXIT_OK;
 		default: fputs(usage, stderr); return EXIT_USAGE;
 		}
 	}
-	if (!db || !*db) {
+	if (!check && (!db || !*db)) {
 		fputs("kb-index: no index directory: give --db DIR or set KB_DB\n", stderr);
 		return EXIT_USAGE;
 	}
@@ -62,7 +66,7 @@ int main(int argc, char **argv)
 
 	kb_indexer_t *ix;
 	char *err;
-	kb_status_t st = kb_indexer_open(db, &ix, &err);
+	kb_status_t st = check ? kb_indexer_open_check(&ix, &err) : kb_indexer_open(db, &ix, &err);
 	if (st != KB_OK) {
 		fprintf(stderr, "kb-index: %s\n", err ? err : kb_status_to_string(st));
 		free(err);
@@ -86,6 +90,9 @@ int main(int argc, char **argv)
 	} else if (st != KB_OK) {
 		fprintf(stderr, "kb-index: %s; the index was not changed\n", kb_indexer_last_error(ix));
 		code = EXIT_INDEX_ERROR;
+	} else if (!quiet && check) {
+		fprintf(stderr, "kb-index: %zu entries in %zu files are valid\n", stats.entries,
+		        stats.files);
 	} else if (!quiet) {
 		fprintf(stderr, "kb-index: indexed %zu entries from %zu files in %.2f s into %s\n",
 		        stats.entries, stats.files, stats.seconds, db);

@@ -82,6 +82,25 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
 	return KB_OK;
 }
 
+KB_EXPORT kb_status_t kb_indexer_open_check(kb_indexer_t **out, char **error_message)
+{
+	*out = NULL;
+	if (error_message)
+		*error_message = NULL;
+	kb_indexer_t *ix = calloc(1, sizeof *ix);
+	if (!ix)
+		return KB_ERR_NOMEM;
+	ix->dir.lock_fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &ix->started);
+	kb_status_t st = kb_analyzer_new(&ix->analyzer, error_message);
+	if (st != KB_OK) {
+		kb_indexer_destroy(ix);
+		return st;
+	}
+	*out = ix;
+	return KB_OK;
+}
+
 typedef struct add_ctx {
 	kb_indexer_t *ix;
 	kbx_doc_t *doc;
@@ -196,6 +215,10 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 {
 	kb_indexer_t *ix = arg;
 	add_ctx_t c = {.ix = ix};
+	if (!ix->writer) { /* validating only */
+		ix->stats.entries++;
+		return KB_OK;
+	}
 	char *data = NULL;
 	size_t data_len = 0;
 	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
@@ -330,13 +353,28 @@ KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
 	return kb_diag_problems(&ix->diags) > before ? KB_ERR_INVALID_INPUT : KB_OK;
 }
 
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
 KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stats)
 {
 	kb_diag_finish(&ix->diags);
 	if (kb_diag_problems(&ix->diags) > 0) {
-		set_error(ix, kb_strdup_printf("%zu problems in the input; the index was not changed",
-		                               kb_diag_problems(&ix->diags)));
+		set_error(ix, kb_strdup_printf("%zu problem%s in the input%s",
+		                               kb_diag_problems(&ix->diags),
+		                               kb_diag_problems(&ix->diags) == 1 ? "" : "s",
+		                               ix->writer ? "; the index was not changed" : ""));
 		return KB_ERR_INVALID_INPUT;
+	}
+	if (!ix->writer) { /* validating only: nothing to switch */
+		ix->stats.seconds = seconds_since(&ix->started);
+		if (stats)
+			*stats = ix->stats;
+		return KB_OK;
 	}
 	char *err = NULL;
 	kb_status_t st = kbx_writer_set_metadata(ix->writer, KB_SYNONYMS_METADATA,
@@ -351,10 +389,7 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		set_error(ix, err);
 		return st;
 	}
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ix->stats.seconds = (double)(now.tv_sec - ix->started.tv_sec) +
-	                    (double)(now.tv_nsec - ix->started.tv_nsec) / 1e9;
+	ix->stats.seconds = seconds_since(&ix->started);
 	if (stats)
 		*stats = ix->stats;
 	return KB_OK;

@@ -14,6 +14,7 @@ typedef struct request {
 	const char *region;
 	unsigned limit;
 	const char *date;
+	bool drafts;
 } request_t;
 
 static char *error_line(json_t *id, const char *code, const char *message)
@@ -73,6 +74,11 @@ static char *parse_request(json_t *obj, request_t *req)
 			return kb_strdup_printf("field 'limit' must be an integer from 1 to %d",
 			                        KB_LIMIT_MAX);
 		req->limit = (unsigned)json_integer_value(v);
+	}
+	if ((v = json_object_get(obj, "drafts")) && !json_is_null(v)) {
+		if (!json_is_boolean(v))
+			return strdup("field 'drafts' must be true or false");
+		req->drafts = json_is_true(v);
 	}
 	if ((v = json_object_get(obj, "at")) && !json_is_null(v)) {
 		if (!json_is_string(v) || !kb_date_is_valid(json_string_value(v)))
@@ -184,6 +190,7 @@ static char *answer_object(kb_searcher_t *s, json_t *obj, const struct timespec 
 	q.region = req.region;
 	q.limit = req.limit;
 	q.date = req.date;
+	q.include_drafts = req.drafts;
 	char *line;
 	kb_status_t st = respond(s, id, &q, t0, &line);
 	if (st == KB_ERR_INVALID_ARG)

@@ -257,7 +257,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	if (n == 0)
 		return KB_OK;
 
-	const char *status[] = {KB_PREFIX_STATUS "published"};
+	const char *status[] = {KB_PREFIX_STATUS "published", KB_PREFIX_STATUS "draft"};
 	char *audience_terms[KB_MAX_QUERY_AUDIENCES + 1];
 	size_t na = 0;
 	audience_terms[na++] = KB_TERM_ALL_AUDIENCES;
@@ -281,7 +281,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	snprintf(date, sizeof date, "%.4s%.2s%.2s", d, d + 5, d + 8);
 
 	kbx_filter_group_t groups[] = {
-	    {status, 1},
+	    {status, q->include_drafts ? 2 : 1},
 	    {(const char *const *)audience_terms, na},
 	    {(const char *const *)region_terms, nr},
 	};

@@ -28,6 +28,7 @@ static const char usage[] =
     "  -r, --region NAME     the customer's region (province or city)\n"
     "  -n, --limit N         how many answers, 1 to 100 (default 10)\n"
     "      --at DATE         show what is valid on DATE (YYYY-MM-DD), not today\n"
+    "      --include-drafts  show draft entries too (for editors)\n"
     "      --json            print one JSON object, as the protocol does\n"
     "      --color[=WHEN]    highlight matched words: auto (default), always, never\n"
     "      --serve           answer JSON Lines requests on stdin until EOF\n"
@@ -44,7 +45,7 @@ typedef struct options {
 	const char *region;
 	const char *date;
 	unsigned limit;
-	int json, serve, color;
+	int json, serve, color, drafts;
 } options_t;
 
 static int parse_limit(const char *s, unsigned *out)
@@ -158,13 +159,14 @@ static char *join_words(char **words, int n)
 
 static int parse_options(int argc, char **argv, options_t *o)
 {
-	enum { OPT_JSON = 256, OPT_SERVE, OPT_AT, OPT_COLOR };
+	enum { OPT_JSON = 256, OPT_SERVE, OPT_AT, OPT_COLOR, OPT_DRAFTS };
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, 'd'},
 	    {"audience", required_argument, NULL, 'a'},
 	    {"region", required_argument, NULL, 'r'},
 	    {"limit", required_argument, NULL, 'n'},
 	    {"at", required_argument, NULL, OPT_AT},
+	    {"include-drafts", no_argument, NULL, OPT_DRAFTS},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"color", optional_argument, NULL, OPT_COLOR},
 	    {"serve", no_argument, NULL, OPT_SERVE},
@@ -195,6 +197,7 @@ static int parse_options(int argc, char **argv, options_t *o)
 			break;
 		case OPT_AT: o->date = optarg; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_DRAFTS: o->drafts = 1; break;
 		case OPT_SERVE: o->serve = 1; break;
 		case OPT_COLOR:
 			if ((o->color = parse_color(optarg)) < 0) {
@@ -234,6 +237,7 @@ static int search_once(kb_searcher_t *s, const options_t *o, const char *text)
 	q.region = o->region;
 	q.limit = o->limit;
 	q.date = o->date;
+	q.include_drafts = o->drafts;
 	kb_status_t st;
 	int code;
 	if (o->json) {
