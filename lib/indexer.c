@@ -188,18 +188,22 @@ static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *par
 	return st;
 }
 
-/* One document: the text given, the entry's filters and values, and what a
- * hit shows. */
+/* One document: the text given, the entry's filters and values, and either
+ * what a hit shows (data, for the context document, whose docid goes to
+ * *data_doc) or the docid of the document that holds it. */
 static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *part,
-                                const char *data, size_t data_len)
+                                const char *data, size_t data_len, unsigned *data_doc)
 {
 	kb_status_t st = add_filters(c, e);
 	if (st == KB_OK)
 		st = add_values(c, e, part);
+	char holder[24];
+	snprintf(holder, sizeof holder, "%u", *data_doc);
 	if (st == KB_OK)
-		st = kbx_doc_set_data(c->doc, data, data_len, &c->err);
+		st = data ? kbx_doc_set_data(c->doc, data, data_len, &c->err)
+		          : kbx_doc_set_value(c->doc, KB_SLOT_DATA_DOC, holder, &c->err);
 	if (st == KB_OK)
-		st = kbx_writer_add(c->ix->writer, c->doc, &c->err);
+		st = kbx_writer_add(c->ix->writer, c->doc, data ? data_doc : NULL, &c->err);
 	kbx_doc_free(c->doc);
 	c->doc = NULL;
 	return st;
@@ -224,6 +228,15 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
 	                  KB_SCRIPT_TRADITIONAL;
 	kb_status_t st = kb_document_encode(e, traditional, &data, &data_len);
+	unsigned data_doc = 0;
+	if (st == KB_OK)
+		st = kbx_doc_new(&c.doc, &c.err);
+	if (st == KB_OK)
+		st = index_text(&c, e->category, KB_WEIGHT_ANSWER);
+	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
+		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
+	if (st == KB_OK)
+		st = add_document(&c, e, KB_PART_CONTEXT, data, data_len, &data_doc);
 	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
 		char part[24];
 		snprintf(part, sizeof part, "%zu", q);
@@ -233,16 +246,8 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 		if (st == KB_OK)
 			st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
 		if (st == KB_OK)
-			st = add_document(&c, e, part, data, data_len);
+			st = add_document(&c, e, part, NULL, 0, &data_doc);
 	}
-	if (st == KB_OK)
-		st = kbx_doc_new(&c.doc, &c.err);
-	if (st == KB_OK)
-		st = index_text(&c, e->category, KB_WEIGHT_ANSWER);
-	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
-		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
-	if (st == KB_OK)
-		st = add_document(&c, e, KB_PART_CONTEXT, data, data_len);
 	kbx_doc_free(c.doc);
 	free(data);
 	if (st == KB_OK)

@@ -32,6 +32,9 @@
 #define KB_SLOT_ENTRY 2
 #define KB_SLOT_PART 3
 #define KB_PART_CONTEXT "c"
+/* What a hit shows is stored once per entry, in its context document;
+ * question documents name that document's docid here. */
+#define KB_SLOT_DATA_DOC 4
 #define KB_DATE_MIN "00000000"
 #define KB_DATE_MAX "99999999"
 

@@ -286,7 +286,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    {(const char *const *)region_terms, nr},
 	};
 	kbx_search_t search = {weighted, n, groups, 3, date, KB_COMMON_UNIGRAM_FRACTION,
-	                       KB_SLOT_ENTRY, KB_SLOT_PART, limit};
+	                       KB_SLOT_ENTRY, KB_SLOT_PART, KB_SLOT_DATA_DOC, limit};
 	char *err = NULL;
 	if (st == KB_OK)
 		st = kbx_reader_search(s->reader, &search, m, &err);

@@ -163,9 +163,13 @@ kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char
 	return guarded(err, [&] { w->db.set_metadata(key, value); });
 }
 
-kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, char **err)
+kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err)
 {
-	return guarded(err, [&] { w->db.add_document(d->doc); });
+	return guarded(err, [&] {
+		Xapian::docid id = w->db.add_document(d->doc);
+		if (docid)
+			*docid = id;
+	});
 }
 
 kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err)
@@ -236,7 +240,14 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 	out->total = mset.get_matches_estimated();
 	for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
 		Xapian::Document doc = it.get_document();
-		std::string data = doc.get_data();
+		std::string holder;
+		if (q->data_slot >= 0)
+			holder = doc.get_value(static_cast<Xapian::valueno>(q->data_slot));
+		std::string data = holder.empty()
+		                       ? doc.get_data()
+		                       : r->db.get_document(static_cast<Xapian::docid>(
+		                                                std::stoul(holder)))
+		                             .get_data();
 		kbx_match_t &m = out->items[out->count++];
 		m.data = copy_string(data);
 		m.data_len = data.size();

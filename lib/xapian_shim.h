@@ -41,8 +41,8 @@ kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
 kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
                                     char **err);
 
-/* Adds d as a new document. */
-kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, char **err);
+/* Adds d as a new document; its docid into *docid (may be NULL). */
+kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err);
 
 /* ---- reading --------------------------------------------------------- */
 
@@ -80,6 +80,9 @@ typedef struct kbx_search {
 	int collapse_slot;                 /* at most one match per value of this
 	                                      slot; -1: no collapsing */
 	int info_slot;                     /* returned with each match; -1: none */
+	int data_slot;                     /* a match with a value here (a docid
+	                                      in decimal) takes its data from that
+	                                      document; -1: none */
 	unsigned limit;
 } kbx_search_t;
 
