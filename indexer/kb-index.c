@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		st = kb_indexer_add_path(ix, argv[i]);
 		failed = st != KB_OK && st != KB_ERR_INVALID_INPUT && st != KB_ERR_IO;
 	}
-	kb_index_stats_t stats;
+	kb_index_stats_t stats = {0};
 	if (!failed)
 		st = kb_indexer_commit(ix, &stats);
 	/* Problems in the entries, compiler style, so editors can jump to them. */
