@@ -208,10 +208,10 @@ kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
 kb_status_t kb_protocol_answer(kb_searcher_t *s, const char *line, size_t len,
                                char **response);
 
-/* Runs q like kb_search() and renders the result as a protocol response
- * object (one line, "id": null).  *response is malloc()ed and freed by the
- * caller.  Returns kb_search()'s statuses. */
-kb_status_t kb_search_json(kb_searcher_t *s, const kb_query_t *q, char **response);
+/* Renders r as a protocol response object (one line, "id": null, the
+ * given took_us).  *response is malloc()ed and freed by the caller.
+ * Returns KB_ERR_NOMEM or KB_OK. */
+kb_status_t kb_results_json(const kb_results_t *r, long took_us, char **response);
 
 /* Serves requests from in until EOF, one response line per input line,
  * flushed after each.  Lines longer than KB_PROTOCOL_MAX_LINE bytes are

@@ -32,7 +32,7 @@ kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data
 	                        "category", e->category ? e->category : "",
 	                        "audience", string_array(e->audiences, e->audience_count),
 	                        "answer", answer, "variants", variants, "trad", traditional);
-	if (!doc)
+	if (!doc) /* out of memory, or (never from libxml2) invalid UTF-8 */
 		return KB_ERR_NOMEM;
 	*data = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);

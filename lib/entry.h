@@ -53,7 +53,9 @@ typedef kb_status_t (*kb_entry_fn)(void *ctx, const kb_entry_t *entry);
  * "file:line: message"; ids are checked against (and added to) ids, which
  * maps each id to where it was first defined, so uniqueness holds across
  * files.  Returns KB_OK or the callback's failure; problems in the input do
- * not change the return value (check diags). */
+ * not change the return value (check diags).  After a well-formedness
+ * error, the rest of the file is still validated but no longer handed to
+ * fn. */
 kb_status_t kb_read_entries(const char *file, kb_string_set_t *ids,
                             kb_diagnostics_t *diags, kb_entry_fn fn, void *ctx);
 

@@ -217,8 +217,7 @@ static const char *field(entry_builder_t *b, xmlNodePtr el, size_t max, int allo
 		return NULL;
 	}
 	if (strlen(s) > max) {
-		problem(b, line_of(el), "<%s> is %zu bytes long; the limit is %zu", el->name,
-		        strlen(s), max);
+		problem(b, line_of(el), "<%s> is longer than the limit of %zu bytes", el->name, max);
 		return NULL;
 	}
 	return s;
@@ -268,7 +267,7 @@ static void add_answer(entry_builder_t *b, xmlNodePtr el)
 		return;
 	}
 	if (strlen(text) > KB_MAX_ANSWER_BYTES) {
-		problem(b, line_of(el), "<answer> is %zu bytes long; the limit is %d", strlen(text),
+		problem(b, line_of(el), "<answer> is longer than the limit of %d bytes",
 		        KB_MAX_ANSWER_BYTES);
 		return;
 	}
@@ -435,7 +434,7 @@ static kb_status_t read_entry(reader_ctx_t *ctx, xmlNodePtr n, kb_string_set_t *
 		problem(&b, b.line, "missing default <answer> (one answer without an audience attribute)");
 
 	kb_status_t st = KB_OK;
-	if (b.errors == 0)
+	if (b.errors == 0 && fn)
 		st = fn(fn_ctx, &b.e);
 	for (size_t i = 0; i < b.owned_count; i++)
 		free(b.owned[i]);
@@ -447,7 +446,22 @@ static kb_status_t read_entry(reader_ctx_t *ctx, xmlNodePtr n, kb_string_set_t *
 
 /* Looks at the file's prolog before libxml2 does: an empty or non-XML file
  * gets a plain message, and a DOCTYPE (the only way to declare entities) is
- * refused before the parser could expand or fetch anything. */
+ * refused before the parser could expand or fetch anything.  It streams
+ * through the XML declaration, comments and processing instructions up to
+ * the first element, however long they are. */
+static int skip_past(FILE *f, const char *close, long *line)
+{
+	size_t matched = 0, n = strlen(close);
+	int c;
+	while ((c = getc(f)) != EOF) {
+		*line += c == '\n';
+		matched = c == close[matched] ? matched + 1 : (c == close[0] ? 1 : 0);
+		if (matched == n)
+			return 1;
+	}
+	return 0;
+}
+
 static int check_prolog(const char *file, kb_diagnostics_t *diags)
 {
 	FILE *f = fopen(file, "rb");
@@ -455,53 +469,56 @@ static int check_prolog(const char *file, kb_diagnostics_t *diags)
 		kb_diag_add(diags, file, 0, "cannot open: %s", strerror(errno));
 		return 0;
 	}
-	char buf[65536];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	size_t i = 0;
 	long line = 1;
-	if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
+	int c, ok = 0, any = 0;
+	unsigned char bom[3];
+	size_t got = fread(bom, 1, 3, f);
+	if (!(got == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF))
+		rewind(f);
 	for (;;) {
-		while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-			line += buf[i++] == '\n';
-		if (i == n) {
-			if (n == 0)
-				kb_diag_add(diags, file, 1, "the file is empty (expected <kb> with entries)");
-			else if (n < sizeof buf)
-				kb_diag_add(diags, file, line, "no <kb> root element");
-			return n == sizeof buf; /* a huge prolog: let the parser judge */
+		while ((c = getc(f)) == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			any = 1;
+			line += c == '\n';
 		}
-		if (buf[i] != '<') {
+		if (c == EOF) {
+			kb_diag_add(diags, file, line, any || got ? "no <kb> root element"
+			                                          : "the file is empty (expected <kb> with entries)");
+			break;
+		}
+		if (c != '<') {
 			kb_diag_add(diags, file, line, "not an XML file (expected '<', the start of <kb>)");
-			return 0;
+			break;
 		}
-		const char *close = NULL;
-		if (i + 1 < n && buf[i + 1] == '?')
-			close = "?>";
-		else if (i + 3 < n && memcmp(buf + i, "<!--", 4) == 0)
-			close = "-->";
-		else if (i + 8 < n && memcmp(buf + i, "<!DOCTYPE", 9) == 0) {
+		char next[9] = {0};
+		size_t k = fread(next, 1, 8, f);
+		if (k >= 1 && next[0] == '?') {
+			fseek(f, -(long)k + 1, SEEK_CUR);
+			if (!skip_past(f, "?>", &line))
+				break; /* unterminated: the parser says so */
+		} else if (k >= 3 && memcmp(next, "!--", 3) == 0) {
+			fseek(f, -(long)k + 3, SEEK_CUR);
+			if (!skip_past(f, "-->", &line))
+				break;
+		} else if (k >= 8 && memcmp(next, "!DOCTYPE", 8) == 0) {
 			kb_diag_add(diags, file, line,
 			            "DOCTYPE declarations are not allowed in knowledge files (no DTDs, no entities)");
-			return 0;
+			break;
+		} else {
+			ok = 1; /* the root element: the parser takes over */
+			break;
 		}
-		if (!close)
-			return 1;
-		size_t end = i;
-		while (end < n && !(end + strlen(close) <= n &&
-		                    memcmp(buf + end, close, strlen(close)) == 0))
-			line += buf[end++] == '\n';
-		i = end + strlen(close);
 	}
+	fclose(f);
+	return ok;
 }
 
 /* Runs on the whole tree of a file the streaming pass could not finish
  * (a well-formedness error): libxml2 recovers what it can, so that the
  * entries before and after the error are still validated and reported.
- * The first skip entries were validated already. */
-static kb_status_t recover_entries(reader_ctx_t *rc, size_t skip, kb_string_set_t *ids,
-                                   kb_entry_fn fn, void *ctx)
+ * The first skip entries were validated already.  Nothing recovered is
+ * handed on: the file is broken, and what libxml2 made of it (bytes of a
+ * wrong encoding, guessed tags) is not what the editor wrote. */
+static kb_status_t recover_entries(reader_ctx_t *rc, size_t skip, kb_string_set_t *ids)
 {
 	rc->quiet = 1;
 	xmlSetStructuredErrorFunc(rc, report_libxml_error);
@@ -510,12 +527,14 @@ static kb_status_t recover_entries(reader_ctx_t *rc, size_t skip, kb_string_set_
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	kb_status_t st = KB_OK;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (root && strcmp((const char *)root->name, "kb") != 0)
+		root = NULL; /* the streaming pass said so already */
 	size_t seen = 0;
 	for (xmlNodePtr n = root ? root->children : NULL; n && st == KB_OK; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "entry") != 0)
 			continue;
 		if (seen++ >= skip)
-			st = read_entry(rc, n, ids, fn, ctx);
+			st = read_entry(rc, n, ids, NULL, NULL);
 	}
 	xmlFreeDoc(doc);
 	rc->quiet = 0;
@@ -574,8 +593,8 @@ kb_status_t kb_read_entries(const char *file, kb_string_set_t *ids,
 		ret = xmlTextReaderRead(r);
 	}
 	xmlFreeTextReader(r);
-	if (ret < 0 && st == KB_OK && seen_root) {
-		st = recover_entries(&rc, entries, ids, fn, ctx);
+	if (ret < 0 && st == KB_OK) {
+		st = recover_entries(&rc, entries, ids);
 		kb_diag_sort_lines(diags, first, file);
 	}
 	xmlSetGenericErrorFunc(NULL, NULL);

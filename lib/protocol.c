@@ -39,6 +39,8 @@ static char *parse_request(json_t *obj, request_t *req)
 		return strdup("field 'q' is required (the customer's words)");
 	if (!json_is_string(v))
 		return strdup("field 'q' must be a string");
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return strdup("field 'q' must not contain NUL characters (\\u0000)");
 	req->text = json_string_value(v);
 	if ((v = json_object_get(obj, "audience")) && !json_is_null(v)) {
 		if (json_is_string(v)) {
@@ -67,6 +69,8 @@ static char *parse_request(json_t *obj, request_t *req)
 		if (!json_is_string(v))
 			return strdup("field 'region' must be a string");
 		req->region = json_string_value(v);
+		if (strlen(req->region) != json_string_length(v))
+			return strdup("field 'region' must not contain NUL characters (\\u0000)");
 	}
 	if ((v = json_object_get(obj, "limit")) && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
@@ -142,6 +146,25 @@ static long elapsed_us(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000000L + (now.tv_nsec - since->tv_nsec) / 1000;
 }
 
+/* The response object for r as one line, "id" set to id (NULL: null). */
+static char *results_line(json_t *id, const kb_results_t *r, long took_us)
+{
+	json_t *hits = hits_json(r);
+	json_t *resp = hits ? json_pack("{s:O?, s:b, s:I, s:I, s:o}", "id", id, "ok", 1, "total",
+	                                (json_int_t)kb_results_total(r), "took_us",
+	                                (json_int_t)took_us, "hits", hits)
+	                    : NULL;
+	char *line = resp ? json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(resp);
+	return line;
+}
+
+KB_EXPORT kb_status_t kb_results_json(const kb_results_t *r, long took_us, char **response)
+{
+	*response = results_line(NULL, r, took_us);
+	return *response ? KB_OK : KB_ERR_NOMEM;
+}
+
 /* The response to q, or the search's failure status (message on s). */
 static kb_status_t respond(kb_searcher_t *s, json_t *id, const kb_query_t *q,
                            const struct timespec *t0, char **line)
@@ -151,22 +174,9 @@ static kb_status_t respond(kb_searcher_t *s, json_t *id, const kb_query_t *q,
 	kb_status_t st = kb_search(s, q, &r);
 	if (st != KB_OK)
 		return st;
-	json_t *hits = hits_json(r);
-	json_t *resp = hits ? json_pack("{s:O?, s:b, s:I, s:I, s:o}", "id", id, "ok", 1, "total",
-	                                (json_int_t)kb_results_total(r), "took_us",
-	                                (json_int_t)elapsed_us(t0), "hits", hits)
-	                    : NULL;
+	*line = results_line(id, r, elapsed_us(t0));
 	kb_results_destroy(r);
-	*line = resp ? json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-	json_decref(resp);
 	return *line ? KB_OK : KB_ERR_NOMEM;
-}
-
-KB_EXPORT kb_status_t kb_search_json(kb_searcher_t *s, const kb_query_t *q, char **response)
-{
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	return respond(s, NULL, q, &t0, response);
 }
 
 static char *answer_object(kb_searcher_t *s, json_t *obj, const struct timespec *t0)
@@ -208,7 +218,9 @@ KB_EXPORT kb_status_t kb_protocol_answer(kb_searcher_t *s, const char *line, siz
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	json_error_t jerr;
-	json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	/* \u0000 is valid JSON; it is refused field by field, with the id. */
+	json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	                         &jerr);
 	if (!obj) {
 		char *msg = kb_strdup_printf("invalid JSON at column %d: %s", jerr.column, jerr.text);
 		*response = error_line(NULL, "bad_request", msg ? msg : "invalid JSON");

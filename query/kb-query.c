@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kb.h"
@@ -238,21 +239,25 @@ static int search_once(kb_searcher_t *s, const options_t *o, const char *text)
 	q.limit = o->limit;
 	q.date = o->date;
 	q.include_drafts = o->drafts;
-	kb_status_t st;
-	int code;
-	if (o->json) {
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kb_results_t *r = NULL;
+	kb_status_t st = kb_search(s, &q, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int code = EXIT_OK;
+	if (st == KB_OK && o->json) {
 		char *line = NULL;
-		st = kb_search_json(s, &q, &line);
+		long took_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+		st = kb_results_json(r, took_us, &line);
 		if (st == KB_OK)
 			puts(line);
 		free(line);
-		code = EXIT_OK;
-	} else {
-		kb_results_t *r = NULL;
-		st = kb_search(s, &q, &r);
-		code = st == KB_OK ? print_results(s, text, r, o->color) : EXIT_OK;
-		kb_results_destroy(r);
+		/* The same exit status as without --json: 1 when nothing found. */
+		code = kb_results_count(r) ? EXIT_OK : EXIT_NO_HIT;
+	} else if (st == KB_OK) {
+		code = print_results(s, text, r, o->color);
 	}
+	kb_results_destroy(r);
 	if (st != KB_OK) {
 		fprintf(stderr, "kb-query: %s\n", kb_searcher_last_error(s));
 		return st == KB_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_INDEX_ERROR;

@@ -78,7 +78,7 @@ assert_file_eq() {
 		pass
 	else
 		fail "$3"
-		diff -u --label "expected ($1)" --label "actual" -- "$1" "$2" | head -60 >&2
+		diff -u --label "expected ($1)" --label "actual" -- "$1" "$2" | head -60 | cut -c1-400 >&2
 	fi
 }
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# t05-reindex: a reindex replaces the index's entries; one kb-index at a time
+# (the lock); kb-index never writes into a directory that is not a kb index;
+# make install.
+. "$E2E/lib.sh"
+
+DB=$T/db
+KB=$FIX/protocol-kb.xml
+build_index "$DB" "$KB" || finish
+assert_eq gen-1 "$(current_gen "$DB")" "first index: gen-1"
+
+ids_for() { # ids_for QUERY: the ids of up to 100 hits, space-separated
+	"$KB_QUERY" --db "$DB" --json --limit 100 "$1" | hit_ids
+}
+
+# ---- an entry removed from the input disappears -------------------------------
+assert_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "before: t-sim-lost is found"
+# The same knowledge base without the t-sim-lost entry.
+awk '/<entry id="t-sim-lost"/ { skip = 1 } !skip { print } skip && /<\/entry>/ { skip = 0 }' "$KB" >"$T/kb-less.xml"
+assert_eq 0 "$(grep -c 't-sim-lost' "$T/kb-less.xml")" "the fixture without t-sim-lost"
+expect_exit 0 "$KB_INDEX" --db "$DB" "$T/kb-less.xml"
+assert_match "$ERR" "^kb-index: indexed 12 entries from 1 files in " "reindex: 12 entries"
+assert_eq gen-2 "$(current_gen "$DB")" "reindex: gen-2 is live"
+assert_not_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "after: t-sim-lost is gone"
+assert_not_contains " $(ids_for 补卡) " " t-sim-lost " "after: t-sim-lost is gone (补卡)"
+assert_contains " $(ids_for 话费余额) " " t-bill-balance " "after: the other entries are still there"
+# Old generations are cleaned up: at most the live one and the one before.
+expect_exit 0 "$KB_INDEX" --quiet --db "$DB" "$KB"
+expect_exit 0 "$KB_INDEX" --quiet --db "$DB" "$KB"
+assert_eq gen-4 "$(current_gen "$DB")" "two more reindexes: gen-4"
+assert_eq "current gen-3 gen-4 lock" "$(ls -A "$DB" | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"only the live and the previous generation are kept"
+assert_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "back again: t-sim-lost is found"
+
+# ---- one kb-index at a time ------------------------------------------------------
+# Hold the lock as a running kb-index would (flock(2) on DB/lock), and wait
+# until it is held.  The holder execs into sleep, so that killing it frees
+# the lock.
+(exec 9>>"$DB/lock" && flock 9 && echo held >"$T/held" && exec sleep 30) &
+holder=$!
+for _ in $(seq 100); do [ -e "$T/held" ] && break; sleep 0.05; done
+[ -e "$T/held" ] && pass || fail "could not take the lock with flock"
+expect_exit 3 timeout 10 "$KB_INDEX" --db "$DB" "$T/kb-less.xml"
+assert_eq "kb-index: another kb-index is updating $DB; try again when it has finished" "$ERR" \
+	"locked: the message says another kb-index is updating"
+assert_eq gen-4 "$(current_gen "$DB")" "locked: the index is unchanged"
+assert_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "locked: queries still answer from the old index"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+# The lock is free again: kb-index works.
+expect_exit 0 "$KB_INDEX" --quiet --db "$DB" "$T/kb-less.xml"
+assert_eq gen-5 "$(current_gen "$DB")" "after the lock is released kb-index works"
+
+# ---- not a kb index: refused, untouched ------------------------------------------
+OTHER=$T/documents
+mkdir -p "$OTHER/sub"
+echo "年度报告" >"$OTHER/report.txt"
+echo "x" >"$OTHER/sub/notes.md"
+ln -s report.txt "$OTHER/link"
+snapshot_dir() { (cd "$1" && find . -printf '%p %y %s %l\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+snapshot_dir "$OTHER" >"$T/other.before"
+expect_exit 3 "$KB_INDEX" --db "$OTHER" "$KB"
+assert_eq "kb-index: $OTHER exists and is not a kb index directory; refusing to write into it (name a new or empty directory)" \
+	"$ERR" "not a kb index: the message"
+snapshot_dir "$OTHER" >"$T/other.after"
+assert_file_eq "$T/other.before" "$T/other.after" "not a kb index: its files are untouched"
+# A plain file as --db: exit 3 too, the file untouched.
+echo "keep me" >"$T/plain"
+expect_exit 3 "$KB_INDEX" --db "$T/plain" "$KB"
+assert_contains "$ERR" "$T/plain" "a file as --db: the message names it"
+assert_eq "keep me" "$(cat "$T/plain")" "a file as --db: untouched"
+# An empty directory is fine, and so is one that does not exist yet (with parents).
+mkdir "$T/empty"
+expect_exit 0 "$KB_INDEX" --quiet --db "$T/empty" "$KB"
+assert_eq gen-1 "$(current_gen "$T/empty")" "an empty directory becomes an index"
+expect_exit 0 "$KB_INDEX" --quiet --db "$T/new/deeper/db" "$KB"
+assert_eq gen-1 "$(current_gen "$T/new/deeper/db")" "a new directory (with parents) becomes an index"
+
+# ---- make install -----------------------------------------------------------------
+DEST=$T/dest
+expect_exit 0 make -s -C "$ROOT" install DESTDIR="$DEST" PREFIX=/usr
+for tool in kb-index kb-query; do
+	if [ -x "$DEST/usr/bin/$tool" ] && cmp -s "$DEST/usr/bin/$tool" "$BIN/$tool"; then
+		pass
+	else
+		fail "make install: $DEST/usr/bin/$tool missing, not executable, or not bin/$tool"
+	fi
+done
+assert_eq "kb-index kb-query" "$(ls "$DEST/usr/bin" | tr '\n' ' ' | sed 's/ $//')" "make install: exactly the two binaries"
+assert_eq "usr" "$(ls "$DEST")" "make install: nothing outside PREFIX"
+expect_exit 0 "$DEST/usr/bin/kb-query" --version
+assert_match "$OUT" '^kb-query [0-9]' "the installed kb-query runs"
+
+finish

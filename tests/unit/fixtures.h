@@ -1,0 +1,91 @@
+/* fixtures.h: helpers shared by the unit tests (temporary directories and
+ * files, token dumps, small indexes built from XML strings).
+ *
+ * Every helper that cannot do its job fails the running Check test with a
+ * message saying why, so tests read as straight lines.  Strings returned are
+ * malloc()ed and freed by the caller with free(). */
+#ifndef KB_TEST_FIXTURES_H
+#define KB_TEST_FIXTURES_H
+
+#include <stddef.h>
+
+#include "analyze.h"
+#include "diagnostics.h"
+#include "kb.h"
+
+/* ---- files ----------------------------------------------------------- */
+
+/* A new empty directory under $TMPDIR (else /tmp).  It is removed when the
+ * process that made it exits, even after a failed assertion; fx_rmtree()
+ * removes it sooner. */
+char *fx_tempdir(void);
+
+/* Removes path and everything below it without following symlinks.
+ * Returns 0 when nothing is left. */
+int fx_rmtree(const char *path);
+
+/* "dir/name". */
+char *fx_path(const char *dir, const char *name);
+
+/* Writes len bytes (or the string) to dir/name, replacing it; returns the
+ * file's path. */
+char *fx_write_bytes(const char *dir, const char *name, const char *data, size_t len);
+char *fx_write(const char *dir, const char *name, const char *text);
+
+/* The whole file, NUL-terminated, its length into *len (may be NULL);
+ * NULL if it cannot be read. */
+char *fx_read_file(const char *path, size_t *len);
+
+/* $KB_TEST_DATA/name (KB_TEST_DATA defaults to tests/unit/data). */
+char *fx_data_path(const char *name);
+
+/* How many entries directory path holds (. and .. not counted). */
+int fx_count_dir(const char *path);
+
+/* A string of n copies of unit. */
+char *fx_repeat(const char *unit, size_t n);
+
+/* printf into a new string. */
+char *fx_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- analysis -------------------------------------------------------- */
+
+kb_analyzer_t *fx_analyzer(void);
+
+/* The terms of text in order, joined by '|': "5g|套|套餐|餐". */
+char *fx_tokens(kb_analyzer_t *a, const char *text);
+char *fx_tokens_n(kb_analyzer_t *a, const char *text, size_t len);
+/* Each token as KIND:term@start-end, joined by '|', KIND one of U B W:
+ * "W:5g@0-2|U:套@2-5|B:套餐@2-8". */
+char *fx_tokens_detail(kb_analyzer_t *a, const char *text, size_t len);
+
+/* ---- diagnostics ----------------------------------------------------- */
+
+/* The diagnostics joined by '\n' ("" when none). */
+char *fx_join_diags(const kb_diagnostics_t *d);
+char *fx_indexer_diags(const kb_indexer_t *ix);
+
+/* ---- indexes --------------------------------------------------------- */
+
+/* Writes xml to a file in a fresh directory and indexes it into db:
+ * returns kb_indexer_commit()'s status (or kb_indexer_open()'s when that
+ * fails); the diagnostics joined by '\n' into *diags when diags is not
+ * NULL. */
+kb_status_t fx_index_xml(const char *db, const char *xml, char **diags);
+
+/* Indexes every path (files or directories) into db, as fx_index_xml. */
+kb_status_t fx_index_paths(const char *db, const char *const *paths, size_t n, char **diags);
+
+/* The XML of a file holding the given entries' XML. */
+char *fx_kb(const char *entries);
+
+/* Opens db for searching; fails the test if it cannot. */
+kb_searcher_t *fx_searcher(const char *db);
+
+/* Runs q (which must succeed) and returns the hits' ids joined by '|'. */
+char *fx_search_ids(kb_searcher_t *s, const kb_query_t *q);
+
+/* Runs text with default options plus date (may be NULL). */
+char *fx_find(kb_searcher_t *s, const char *text, const char *date);
+
+#endif
