@@ -35,7 +35,9 @@ LIB_C = analyze.c dates.c diagnostics.c document.c entry_reader.c format.c \
 	status.c string_set.c synonyms.c tags.c
 LIB_OBJ = $(LIB_C:%.c=$(B)/lib/%.o) $(B)/lib/xapian_shim.o
 LIBKB = $(B)/libkb.a
-BINS = bin/kb-index bin/kb-query
+# Where the binaries go; a sanitizer build puts its own elsewhere.
+OUT ?= bin
+BINS = $(OUT)/kb-index $(OUT)/kb-query
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -87,11 +89,11 @@ $(B)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Linked by the C++ driver: libxapian and the shim need the C++ runtime.
-bin/kb-index: $(B)/indexer/kb-index.o $(LIBKB)
+$(OUT)/kb-index: $(B)/indexer/kb-index.o $(LIBKB)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(PC_LIBS) -o $@
 
-bin/kb-query: $(B)/query/kb-query.o $(LIBKB)
+$(OUT)/kb-query: $(B)/query/kb-query.o $(LIBKB)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(PC_LIBS) -o $@
 
@@ -114,7 +116,7 @@ unit: $(UNIT_TESTS)
 	done; exit $$fail
 
 e2e: $(BINS)
-	@tests/e2e/run.sh
+	@BIN=$(OUT) tests/e2e/run.sh
 
 # ---- demo -------------------------------------------------------------
 DEMO_DB = $(B)/demo-db
@@ -145,6 +147,6 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
 
 clean:
-	rm -rf $(B) bin
+	rm -rf build bin
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
