@@ -58,17 +58,46 @@ const char *kb_status_to_string(kb_status_t status);
 typedef struct kb_indexer kb_indexer_t;
 
 typedef struct kb_index_stats {
-	size_t entries;  /* entries indexed */
-	size_t files;    /* XML files read */
-	double seconds;  /* wall time from open to commit */
+	size_t entries;    /* valid entries read */
+	size_t files;      /* XML files read */
+	size_t added;      /* entries new to the index */
+	size_t changed;    /* entries whose content changed */
+	size_t removed;    /* entries no longer in the input */
+	size_t unchanged;  /* entries left as they were */
+	int rebuilt;       /* the whole index was built anew */
+	double seconds;    /* wall time from open to commit */
 } kb_index_stats_t;
 
+#define KB_INDEX_OPTIONS_VERSION 1
+
+typedef struct kb_index_options {
+	int version;            /* KB_INDEX_OPTIONS_VERSION */
+	bool rebuild;           /* build a new generation even if the live one
+	                           could be updated in place */
+	/* Called now and then while entries are read (every
+	 * KB_PROGRESS_EVERY entries), with the figures so far. */
+	void (*progress)(void *ctx, const kb_index_stats_t *so_far);
+	void *progress_ctx;
+} kb_index_options_t;
+
+#define KB_PROGRESS_EVERY 5000
+
+/* Initialises o with defaults: update in place when possible, no progress. */
+void kb_index_options_init(kb_index_options_t *o);
+
 /* Opens db_dir for writing (creating it if missing) and takes its lock.
+ * If db_dir holds a live index of this version of kb, the run updates it
+ * in place: entries whose content is unchanged are left alone, changed
+ * ones re-added, missing ones deleted, all in one transaction that readers
+ * see at once on commit and never in part.  Otherwise (or with
+ * opts->rebuild) it builds a new generation and switches to it on commit.
+ * opts may be NULL for the defaults.
  * Returns KB_ERR_LOCKED if another indexer holds it, KB_ERR_IO if db_dir
- * exists but is not a kb index directory or cannot be written.
+ * exists but is not a kb index directory or cannot be written,
+ * KB_ERR_INVALID_ARG for a bad opts->version.
  * On failure *error_message (if not NULL) receives a malloc()ed message. */
-kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
-                            char **error_message);
+kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options_t *opts,
+                            kb_indexer_t **out, char **error_message);
 
 /* Reads one XML file, or every *.xml file below a directory (sorted by
  * name), validating each entry and adding the valid ones to the new
@@ -83,8 +112,8 @@ kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path);
 size_t kb_indexer_diagnostic_count(const kb_indexer_t *ix);
 const char *kb_indexer_diagnostic(const kb_indexer_t *ix, size_t i);
 
-/* Commits the new generation and makes it live, then removes generations
- * no reader can still be switching to.  Refuses with KB_ERR_INVALID_INPUT
+/* Commits the update, or the new generation and makes it live (then
+ * removes generations no reader can still be switching to).  Refuses with KB_ERR_INVALID_INPUT
  * while any diagnostic exists: a corpus with errors never goes live.
  * stats may be NULL. */
 kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stats);

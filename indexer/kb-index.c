@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kb.h"
 
@@ -14,17 +15,19 @@ enum exit_code {
 };
 
 static const char usage[] =
-    "usage: kb-index [--db DIR] PATH...\n"
+    "usage: kb-index [--db DIR] [--rebuild] PATH...\n"
     "       kb-index --check PATH...\n"
     "\n"
-    "Indexes the knowledge entries in PATH (XML files, or directories searched\n"
-    "for *.xml) into the index at DIR, replacing what it held, with the synonym\n"
-    "groups of every synonyms.txt among them.  The new index goes live\n"
-    "atomically, and only when everything is valid: on any problem each is\n"
-    "printed as file:line: message and the index stays as it was.\n"
+    "Makes the index at DIR hold exactly the knowledge entries in PATH (XML\n"
+    "files, or directories searched for *.xml), with the synonym groups of every\n"
+    "synonyms.txt among them.  An existing index is updated in place: only new,\n"
+    "changed and removed entries are touched.  Changes go live atomically, and\n"
+    "only when everything is valid: on any problem each is printed as\n"
+    "file:line: message and the index stays as it was.\n"
     "\n"
     "  -d, --db DIR    the index directory (default: $KB_DB)\n"
     "  -c, --check     only validate PATH: no index is read or written\n"
+    "      --rebuild   build the whole index anew instead of updating it\n"
     "  -q, --quiet     no summary line\n"
     "  -h, --help      show this help\n"
     "  -V, --version   show the version\n"
@@ -32,11 +35,18 @@ static const char usage[] =
     "Exit status: 0 indexed (or, with --check, valid); 1 invalid entries (index unchanged);\n"
     "2 usage error; 3 index error (cannot write, or another kb-index is running).\n";
 
+static void show_progress(void *ctx, const kb_index_stats_t *so_far)
+{
+	(void)ctx;
+	fprintf(stderr, "\rkb-index: %zu entries read...", so_far->entries);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"db", required_argument, NULL, 'd'},
 	    {"check", no_argument, NULL, 'c'},
+	    {"rebuild", no_argument, NULL, 'R'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -44,10 +54,13 @@ int main(int argc, char **argv)
 	};
 	const char *db = getenv("KB_DB");
 	int quiet = 0, check = 0, c;
+	kb_index_options_t opts;
+	kb_index_options_init(&opts);
 	while ((c = getopt_long(argc, argv, "d:cqhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'c': check = 1; break;
+		case 'R': opts.rebuild = true; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		case 'V': puts("kb-index " KB_VERSION); return EXIT_OK;
@@ -66,7 +79,10 @@ int main(int argc, char **argv)
 
 	kb_indexer_t *ix;
 	char *err;
-	kb_status_t st = check ? kb_indexer_open_check(&ix, &err) : kb_indexer_open(db, &ix, &err);
+	/* A progress line only where a person watches. */
+	if (!quiet && isatty(STDERR_FILENO))
+		opts.progress = show_progress;
+	kb_status_t st = check ? kb_indexer_open_check(&ix, &err) : kb_indexer_open(db, &opts, &ix, &err);
 	if (st != KB_OK) {
 		fprintf(stderr, "kb-index: %s\n", err ? err : kb_status_to_string(st));
 		free(err);
@@ -80,6 +96,8 @@ int main(int argc, char **argv)
 	kb_index_stats_t stats = {0};
 	if (!failed)
 		st = kb_indexer_commit(ix, &stats);
+	if (opts.progress)
+		fputs("\r\033[K", stderr); /* clear the progress line */
 	/* Problems in the entries, compiler style, so editors can jump to them. */
 	for (size_t i = 0; i < kb_indexer_diagnostic_count(ix); i++)
 		fprintf(stderr, "%s\n", kb_indexer_diagnostic(ix, i));
@@ -94,8 +112,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kb-index: %zu entries in %zu files are valid\n", stats.entries,
 		        stats.files);
 	} else if (!quiet) {
-		fprintf(stderr, "kb-index: indexed %zu entries from %zu files in %.2f s into %s\n",
-		        stats.entries, stats.files, stats.seconds, db);
+		fprintf(stderr,
+		        "kb-index: %s %s: %zu entries from %zu files (%zu added, %zu changed, "
+		        "%zu removed, %zu unchanged) in %.2f s\n",
+		        stats.rebuilt ? "built" : "updated", db, stats.entries, stats.files,
+		        stats.added, stats.changed, stats.removed, stats.unchanged, stats.seconds);
 	}
 	kb_indexer_destroy(ix);
 	return code;

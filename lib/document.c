@@ -2,6 +2,8 @@
 #include "document.h"
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,4 +42,24 @@ kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data
 		return KB_ERR_NOMEM;
 	*len = strlen(*data);
 	return KB_OK;
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (h ^ 0xFF) * 1099511628211ull; /* a separator: "ab","c" != "a","bc" */
+}
+
+void kb_document_hash(const kb_entry_t *e, const char *data, char hex[17])
+{
+	uint64_t h = 1469598103934665603ull;
+	h = fnv(h, data);
+	h = fnv(h, e->keywords);
+	h = fnv(h, e->status);
+	h = fnv(h, e->valid_from);
+	h = fnv(h, e->valid_until);
+	for (size_t i = 0; i < e->region_count; i++)
+		h = fnv(h, e->regions[i]);
+	snprintf(hex, 17, "%016llx", (unsigned long long)h);
 }

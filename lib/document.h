@@ -13,4 +13,9 @@
 kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data,
                                size_t *len);
 
+/* A hash of everything about e that the index holds (data as encoded,
+ * keywords, status, regions, validity), as 16 hex digits into hex: equal
+ * hashes mean an update can leave the entry alone. */
+void kb_document_hash(const kb_entry_t *e, const char *data, char hex[17]);
+
 #endif

@@ -25,6 +25,11 @@ struct kb_indexer {
 	kb_index_stats_t stats;
 	struct timespec started;
 	char *synonyms;          /* stored form of every synonyms file read */
+	/* An update of the live generation in place (else a new generation):
+	 * the content hash of every entry it held. */
+	int updating;
+	kb_string_set_t old_hashes;
+	kb_index_options_t opts;
 	char *error;
 };
 
@@ -49,15 +54,61 @@ KB_EXPORT const char *kb_indexer_diagnostic(const kb_indexer_t *ix, size_t i)
 	return i < ix->diags.count ? ix->diags.items[i] : NULL;
 }
 
-KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
-                                      char **error_message)
+static int remember_hash(void *ctx, const char *key, const char *value)
 {
+	kb_indexer_t *ix = ctx;
+	return kb_string_set_add(&ix->old_hashes, key + strlen(KB_META_HASH_PREFIX), value) < 0;
+}
+
+/* Opens the live generation for an update in place, if there is one of
+ * this format and no rebuild was asked for; otherwise leaves ix to build a
+ * new generation.  Failing to open the old one is no error: a rebuild
+ * replaces whatever it was. */
+static kb_status_t open_update(kb_indexer_t *ix, int rebuild)
+{
+	char *live = NULL, *format = NULL, *err = NULL;
+	if (rebuild || kb_index_dir_live(ix->dir.path, &live) != KB_OK)
+		return KB_OK;
+	kb_status_t st = kbx_writer_open(live, &ix->writer, &err);
+	if (st == KB_OK)
+		st = kbx_writer_metadata(ix->writer, KB_META_FORMAT, &format, &err);
+	if (st == KB_OK && strcmp(format, KB_INDEX_FORMAT) == 0) {
+		ix->updating = 1;
+		st = kbx_writer_each_metadata(ix->writer, KB_META_HASH_PREFIX, remember_hash, ix, &err);
+		if (st != KB_OK)
+			set_error(ix, err ? err : strdup(kb_status_to_string(st)));
+		else
+			free(err);
+	} else {
+		kbx_writer_free(ix->writer);
+		ix->writer = NULL;
+		free(err);
+		st = st == KB_ERR_NOMEM ? st : KB_OK;
+	}
+	free(live);
+	free(format);
+	return st;
+}
+
+KB_EXPORT void kb_index_options_init(kb_index_options_t *o)
+{
+	*o = (kb_index_options_t){.version = KB_INDEX_OPTIONS_VERSION};
+}
+
+KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options_t *opts,
+                                      kb_indexer_t **out, char **error_message)
+{
+	kb_index_options_t defaults;
+	kb_index_options_init(&defaults);
+	if (!opts)
+		opts = &defaults;
 	*out = NULL;
 	if (error_message)
 		*error_message = NULL;
-	if (!db_dir || !*db_dir) {
+	if (!db_dir || !*db_dir || opts->version != KB_INDEX_OPTIONS_VERSION) {
 		if (error_message)
-			*error_message = strdup("no index directory given");
+			*error_message = strdup(db_dir && *db_dir ? "unknown kb_index_options_t version"
+			                                          : "no index directory given");
 		return KB_ERR_INVALID_ARG;
 	}
 	kb_indexer_t *ix = calloc(1, sizeof *ix);
@@ -68,9 +119,16 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
 	kb_status_t st = kb_index_dir_open(db_dir, &ix->dir, &err);
 	if (st == KB_OK)
 		st = kb_analyzer_new(&ix->analyzer, &err);
+	ix->opts = *opts;
 	if (st == KB_OK)
+		st = open_update(ix, opts->rebuild);
+	if (st == KB_OK && !ix->updating)
 		st = kbx_writer_create(ix->dir.new_path, &ix->writer, &err);
 	if (st != KB_OK) {
+		if (!err && ix->error) {
+			err = ix->error;
+			ix->error = NULL;
+		}
 		if (error_message)
 			*error_message = err;
 		else
@@ -78,6 +136,7 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, kb_indexer_t **out,
 		kb_indexer_destroy(ix);
 		return st;
 	}
+	ix->stats.rebuilt = !ix->updating;
 	*out = ix;
 	return KB_OK;
 }
@@ -209,6 +268,13 @@ static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *p
 	return st;
 }
 
+static void count_entry(kb_indexer_t *ix)
+{
+	ix->stats.entries++;
+	if (ix->opts.progress && ix->stats.entries % KB_PROGRESS_EVERY == 0)
+		ix->opts.progress(ix->opts.progress_ctx, &ix->stats);
+}
+
 /* An entry becomes one document per question (title and each alt, with the
  * editors' keywords) and one for its context (category and answers).  The
  * search collapses them on the entry id, so an entry ranks by its best
@@ -220,7 +286,7 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 	kb_indexer_t *ix = arg;
 	add_ctx_t c = {.ix = ix};
 	if (!ix->writer) { /* validating only */
-		ix->stats.entries++;
+		count_entry(ix);
 		return KB_OK;
 	}
 	char *data = NULL;
@@ -228,6 +294,28 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
 	                  KB_SCRIPT_TRADITIONAL;
 	kb_status_t st = kb_document_encode(e, traditional, &data, &data_len);
+	char hash[17] = "";
+	const char *old = NULL;
+	if (st == KB_OK) {
+		kb_document_hash(e, data, hash);
+		old = ix->updating ? kb_string_set_get(&ix->old_hashes, e->id) : NULL;
+		if (old && strcmp(old, hash) == 0) {
+			ix->stats.unchanged++;
+			count_entry(ix);
+			free(data);
+			return KB_OK;
+		}
+	}
+	char *id_term = kb_strdup_printf("%s%s", KB_PREFIX_ID, e->id);
+	char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, e->id);
+	if (st == KB_OK && (!id_term || !hash_key))
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK && old)
+		st = kbx_writer_delete(ix->writer, id_term, &c.err);
+	if (st == KB_OK)
+		st = kbx_writer_set_metadata(ix->writer, hash_key, hash, &c.err);
+	free(id_term);
+	free(hash_key);
 	unsigned data_doc = 0;
 	if (st == KB_OK)
 		st = kbx_doc_new(&c.doc, &c.err);
@@ -250,9 +338,13 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 	}
 	kbx_doc_free(c.doc);
 	free(data);
-	if (st == KB_OK)
-		ix->stats.entries++;
-	else
+	if (st == KB_OK) {
+		if (old)
+			ix->stats.changed++;
+		else
+			ix->stats.added++;
+		count_entry(ix);
+	} else
 		set_error(ix, c.err ? c.err : kb_strdup_printf("%s", kb_status_to_string(st)));
 	return st;
 }
@@ -358,6 +450,28 @@ KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
 	return kb_diag_problems(&ix->diags) > before ? KB_ERR_INVALID_INPUT : KB_OK;
 }
 
+/* Deletes the entries the index held that the input no longer has. */
+static kb_status_t remove_missing(kb_indexer_t *ix, char **err)
+{
+	kb_status_t st = KB_OK;
+	for (size_t i = 0; st == KB_OK && i < ix->old_hashes.cap; i++) {
+		const char *id = ix->old_hashes.slots[i].key;
+		if (!id || kb_string_set_get(&ix->ids, id))
+			continue;
+		char *id_term = kb_strdup_printf("%s%s", KB_PREFIX_ID, id);
+		char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, id);
+		st = id_term && hash_key ? kbx_writer_delete(ix->writer, id_term, err) : KB_ERR_NOMEM;
+		/* Setting metadata to "" removes the key. */
+		if (st == KB_OK)
+			st = kbx_writer_set_metadata(ix->writer, hash_key, "", err);
+		if (st == KB_OK)
+			ix->stats.removed++;
+		free(id_term);
+		free(hash_key);
+	}
+	return st;
+}
+
 static double seconds_since(const struct timespec *start)
 {
 	struct timespec now;
@@ -382,13 +496,18 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		return KB_OK;
 	}
 	char *err = NULL;
-	kb_status_t st = kbx_writer_set_metadata(ix->writer, KB_SYNONYMS_METADATA,
-	                                         ix->synonyms ? ix->synonyms : "", &err);
+	kb_status_t st = remove_missing(ix, &err);
+	if (st == KB_OK)
+		st = kbx_writer_set_metadata(ix->writer, KB_SYNONYMS_METADATA,
+		                             ix->synonyms ? ix->synonyms : "", &err);
+	if (st == KB_OK)
+		st = kbx_writer_set_metadata(ix->writer, KB_META_FORMAT, KB_INDEX_FORMAT, &err);
 	if (st == KB_OK)
 		st = kbx_writer_commit(ix->writer, &err);
 	kbx_writer_free(ix->writer);
 	ix->writer = NULL;
-	if (st == KB_OK)
+	/* An update is live once committed; a new generation once switched to. */
+	if (st == KB_OK && !ix->updating)
 		st = kb_index_dir_publish(&ix->dir, &err);
 	if (st != KB_OK) {
 		set_error(ix, err);
@@ -409,6 +528,7 @@ KB_EXPORT void kb_indexer_destroy(kb_indexer_t *ix)
 	kb_analyzer_free(ix->analyzer);
 	kb_string_set_clear(&ix->ids);
 	kb_diag_clear(&ix->diags);
+	kb_string_set_clear(&ix->old_hashes);
 	free(ix->synonyms);
 	free(ix->error);
 	free(ix);

@@ -52,6 +52,13 @@
 #define KB_BM25_K1 1.2
 #define KB_BM25_B 0.75
 
+/* Index metadata.  KB_INDEX_FORMAT changes whenever what the indexer
+ * writes changes (analysis, document layout); an index of another format is
+ * rebuilt rather than updated. */
+#define KB_META_FORMAT "kb.format"
+#define KB_INDEX_FORMAT "1"
+#define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
+
 /* The layout of an index directory (see kb.h, "Indexing"). */
 #define KB_DIR_CURRENT "current"
 #define KB_DIR_LOCK "lock"

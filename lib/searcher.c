@@ -176,11 +176,22 @@ KB_EXPORT void kb_searcher_destroy(kb_searcher_t *s)
 	free(s);
 }
 
-/* Switches to the generation kb-index made live since the last search.  A
- * failure keeps the old one: an answer from a slightly older index beats
- * no answer. */
+/* Moves to what kb-index committed since the last search: a new revision
+ * of the generation being read (an update in place), or a new generation
+ * (a rebuild).  A failure keeps the old one: an answer from a slightly
+ * older index beats no answer. */
 static void follow_current(kb_searcher_t *s)
 {
+	int changed = 0;
+	char *err = NULL;
+	if (kbx_reader_reopen(s->reader, &changed, &err) == KB_OK && changed) {
+		kb_synonyms_t syn = {0};
+		if (load_synonyms(s->reader, &syn, &err) == KB_OK) {
+			kb_synonyms_clear(&s->synonyms);
+			s->synonyms = syn;
+		}
+	}
+	free(err);
 	if (!s->live)
 		return;
 	char *live = NULL;
@@ -190,7 +201,7 @@ static void follow_current(kb_searcher_t *s)
 	}
 	kbx_reader_t *r = NULL;
 	kb_synonyms_t syn = {0};
-	char *err = NULL;
+	err = NULL;
 	if (kbx_reader_open(live, &r, &err) == KB_OK && load_synonyms(r, &syn, &err) == KB_OK) {
 		kbx_reader_free(s->reader);
 		kb_synonyms_clear(&s->synonyms);

@@ -12,12 +12,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
 struct kbx_writer {
 	Xapian::WritableDatabase db;
+	bool in_transaction = false;
 };
 
 struct kbx_doc {
@@ -101,10 +103,53 @@ kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err)
 	});
 }
 
+kb_status_t kbx_writer_open(const char *path, kbx_writer_t **out, char **err)
+{
+	*out = nullptr;
+	return guarded(err, [&] {
+		std::unique_ptr<kbx_writer> w(new kbx_writer{
+		    Xapian::WritableDatabase(path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS)});
+		// A transaction holds every change until commit, however many:
+		// no automatic flush can make half an update visible.
+		w->db.begin_transaction(true);
+		w->in_transaction = true;
+		*out = w.release();
+	});
+}
+
+kb_status_t kbx_writer_delete(kbx_writer_t *w, const char *term, char **err)
+{
+	return guarded(err, [&] { w->db.delete_document(term); });
+}
+
+kb_status_t kbx_writer_metadata(kbx_writer_t *w, const char *key, char **value, char **err)
+{
+	*value = nullptr;
+	return guarded(err, [&] { *value = copy_string(w->db.get_metadata(key)); });
+}
+
+kb_status_t kbx_writer_each_metadata(kbx_writer_t *w, const char *prefix, kbx_metadata_fn fn,
+                                     void *ctx, char **err)
+{
+	return guarded(err, [&] {
+		for (Xapian::TermIterator it = w->db.metadata_keys_begin(prefix);
+		     it != w->db.metadata_keys_end(prefix); ++it) {
+			std::string key = *it;
+			if (fn(ctx, key.c_str(), w->db.get_metadata(key).c_str()) != 0)
+				break;
+		}
+	});
+}
+
 kb_status_t kbx_writer_commit(kbx_writer_t *w, char **err)
 {
 	return guarded(err, [&] {
-		w->db.commit();
+		if (w->in_transaction) {
+			w->db.commit_transaction();
+			w->in_transaction = false;
+		} else {
+			w->db.commit();
+		}
 		w->db.close();
 	});
 }
@@ -117,6 +162,8 @@ void kbx_writer_free(kbx_writer_t *w)
 	if (!w)
 		return;
 	try {
+		if (w->in_transaction)
+			w->db.cancel_transaction();
 		w->db.close();
 	} catch (...) {
 	}
@@ -181,6 +228,12 @@ kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err)
 void kbx_reader_free(kbx_reader_t *r)
 {
 	delete r;
+}
+
+kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err)
+{
+	*changed = 0;
+	return guarded(err, [&] { *changed = r->db.reopen(); });
 }
 
 kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, char **err)

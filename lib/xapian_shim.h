@@ -20,10 +20,27 @@ typedef struct kbx_doc kbx_doc_t;
 
 /* Creates a new, empty database at path (which must not exist yet). */
 kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err);
+/* Opens the existing database at path for an update: everything done
+ * through w is one transaction, visible to readers at kbx_writer_commit()
+ * and discarded by kbx_writer_free() without it (or by a crash). */
+kb_status_t kbx_writer_open(const char *path, kbx_writer_t **out, char **err);
+
+/* Deletes every document indexed under term. */
+kb_status_t kbx_writer_delete(kbx_writer_t *w, const char *term, char **err);
+
+/* The metadata stored under key ("" if none), malloc()ed into *value. */
+kb_status_t kbx_writer_metadata(kbx_writer_t *w, const char *key, char **value, char **err);
+
+/* Calls fn(ctx, key, value) for each metadata key starting with prefix. */
+typedef int (*kbx_metadata_fn)(void *ctx, const char *key, const char *value);
+kb_status_t kbx_writer_each_metadata(kbx_writer_t *w, const char *prefix, kbx_metadata_fn fn,
+                                     void *ctx, char **err);
+
 /* Commits and closes; the database is durable on disk when this returns. */
 kb_status_t kbx_writer_commit(kbx_writer_t *w, char **err);
-/* Closes (Xapian commits what is pending on close: to abandon a database,
- * delete its directory afterwards). */
+/* Closes.  An update opened with kbx_writer_open() and not committed is
+ * discarded; a database made with kbx_writer_create() commits what is
+ * pending on close (to abandon it, delete its directory afterwards). */
 void kbx_writer_free(kbx_writer_t *w);
 
 kb_status_t kbx_doc_new(kbx_doc_t **out, char **err);
@@ -54,6 +71,10 @@ void kbx_reader_free(kbx_reader_t *r);
 
 /* The metadata stored under key ("" if none), malloc()ed into *value. */
 kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, char **err);
+
+/* Moves r to the newest committed revision; *changed says whether there
+ * was a newer one. */
+kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err);
 
 typedef struct kbx_weighted_term {
 	const char *term;

@@ -44,7 +44,7 @@ assert_eq "kb-index: no index directory: give --db DIR or set KB_DB" "$ERR" "kb-
 
 # ---- KB_DB as the default for --db -----------------------------------------
 expect_exit 0 env KB_DB="$T/db" "$KB_INDEX" "$FIX/protocol-kb.xml"
-assert_match "$ERR" "^kb-index: indexed 13 entries from 1 files in [0-9]+\.[0-9]+ s into $T/db\$" \
+assert_match "$ERR" "^kb-index: built $T/db: 13 entries from 1 files \(13 added, 0 changed, 0 removed, 0 unchanged\) in [0-9]+\.[0-9]+ s\$" \
 	"kb-index with KB_DB: summary line"
 assert_eq "" "$OUT" "kb-index: nothing on stdout"
 assert_eq "gen-1" "$(current_gen "$T/db")" "KB_DB index: current names gen-1"

@@ -18,15 +18,20 @@ DB=$T/db
 expect_exit 0 "$KB_INDEX" --db "$DB" "$CORPUS"
 entries=$(cat "$CORPUS"/*.xml | grep -c '<entry[ >]')
 files=$(ls "$CORPUS"/*.xml | wc -l)
-assert_match "$ERR" "^kb-index: indexed $entries entries from $files files in [0-9]+\.[0-9]+ s into $DB\$" \
+assert_match "$ERR" "^kb-index: built $DB: $entries entries from $files files \($entries added, 0 changed, 0 removed, 0 unchanged\) in [0-9]+\.[0-9]+ s\$" \
 	"the summary line counts $entries entries in $files files"
 assert_eq 1 "$(wc -l <"$T/err")" "kb-index prints only its summary line"
 assert_eq "" "$OUT" "kb-index prints nothing on stdout"
 assert_eq "gen-1" "$(current_gen "$DB")" "the first index is gen-1"
-# --quiet: no summary; the same corpus again is gen-2.
-expect_exit 0 "$KB_INDEX" --quiet --db "$DB" "$CORPUS"
+# The same corpus again: an update in place that changes nothing.
+expect_exit 0 "$KB_INDEX" --db "$DB" "$CORPUS"
+assert_match "$ERR" "^kb-index: updated $DB: $entries entries from $files files \(0 added, 0 changed, 0 removed, $entries unchanged\) in " \
+	"a second run over the same corpus leaves every entry alone"
+assert_eq "gen-1" "$(current_gen "$DB")" "an update stays in gen-1"
+# --quiet: no summary; --rebuild builds gen-2.
+expect_exit 0 "$KB_INDEX" --quiet --rebuild --db "$DB" "$CORPUS"
 assert_eq "" "$ERR" "--quiet prints nothing"
-assert_eq "gen-2" "$(current_gen "$DB")" "a reindex makes gen-2 live"
+assert_eq "gen-2" "$(current_gen "$DB")" "--rebuild makes gen-2 live"
 
 q() { "$KB_QUERY" --db "$DB" --at "$CORPUS_DATE" --json "$@"; }
 

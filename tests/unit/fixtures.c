@@ -281,13 +281,14 @@ char *fx_kb(const char *entries)
 	return fx_printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kb>\n%s\n</kb>\n", entries);
 }
 
-kb_status_t fx_index_paths(const char *db, const char *const *paths, size_t n, char **diags)
+kb_status_t fx_index_paths(const char *db, const kb_index_options_t *opts,
+                           const char *const *paths, size_t n, char **diags)
 {
 	if (diags)
 		*diags = NULL;
 	kb_indexer_t *ix = NULL;
 	char *err = NULL;
-	kb_status_t st = kb_indexer_open(db, &ix, &err);
+	kb_status_t st = kb_indexer_open(db, opts, &ix, &err);
 	if (st != KB_OK) {
 		if (diags)
 			*diags = err ? err : strdup(kb_status_to_string(st));
@@ -308,16 +309,30 @@ kb_status_t fx_index_paths(const char *db, const char *const *paths, size_t n, c
 	return st;
 }
 
-kb_status_t fx_index_xml(const char *db, const char *xml, char **diags)
+kb_status_t fx_index_xml_with(const char *db, const kb_index_options_t *opts, const char *xml,
+                              char **diags)
 {
 	char *src = fx_tempdir();
 	char *file = fx_write(src, "entries.xml", xml);
 	const char *paths[] = {file};
-	kb_status_t st = fx_index_paths(db, paths, 1, diags);
+	kb_status_t st = fx_index_paths(db, opts, paths, 1, diags);
 	free(file);
 	fx_rmtree(src);
 	free(src);
 	return st;
+}
+
+kb_status_t fx_index_xml(const char *db, const char *xml, char **diags)
+{
+	return fx_index_xml_with(db, NULL, xml, diags);
+}
+
+kb_status_t fx_index_rebuild(const char *db, const char *xml, char **diags)
+{
+	kb_index_options_t opts;
+	kb_index_options_init(&opts);
+	opts.rebuild = true;
+	return fx_index_xml_with(db, &opts, xml, diags);
 }
 
 kb_searcher_t *fx_searcher(const char *db)

@@ -67,14 +67,21 @@ char *fx_indexer_diags(const kb_indexer_t *ix);
 
 /* ---- indexes --------------------------------------------------------- */
 
-/* Writes xml to a file in a fresh directory and indexes it into db:
+/* Writes xml to a file in a fresh directory and indexes it into db with
+ * the default options (an update in place when db holds an index):
  * returns kb_indexer_commit()'s status (or kb_indexer_open()'s when that
- * fails); the diagnostics joined by '\n' into *diags when diags is not
- * NULL. */
+ * fails); the diagnostics (or the open error) joined by '\n' into *diags
+ * when diags is not NULL. */
 kb_status_t fx_index_xml(const char *db, const char *xml, char **diags);
+/* The same with opts.rebuild: a new generation. */
+kb_status_t fx_index_rebuild(const char *db, const char *xml, char **diags);
+kb_status_t fx_index_xml_with(const char *db, const kb_index_options_t *opts, const char *xml,
+                              char **diags);
 
-/* Indexes every path (files or directories) into db, as fx_index_xml. */
-kb_status_t fx_index_paths(const char *db, const char *const *paths, size_t n, char **diags);
+/* Indexes every path (files or directories) into db, as fx_index_xml;
+ * opts may be NULL. */
+kb_status_t fx_index_paths(const char *db, const kb_index_options_t *opts,
+                           const char *const *paths, size_t n, char **diags);
 
 /* The XML of a file holding the given entries' XML. */
 char *fx_kb(const char *entries);
