@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 # The Debian packages kb builds, tests and runs with.
 DEB_PACKAGES = build-essential pkg-config g++ libxapian-dev libxml2-dev \
 	libutf8proc-dev libjansson-dev libopencc-dev libopencc-data check \
-	libxml2-utils jq python3
+	libxml2-utils jq python3 xapian-tools
 LIBS_PC = xapian-core libxml-2.0 libutf8proc jansson opencc
 
 # Warnings are errors in CI, where the tree must stay clean.

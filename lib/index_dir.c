@@ -149,8 +149,17 @@ kb_status_t kb_index_dir_open(const char *path, kb_index_dir_t *d, char **err)
 	d->new_path = d->new_name ? kb_strdup_printf("%s/%s", path, d->new_name) : NULL;
 	if (!d->new_path)
 		return KB_ERR_NOMEM;
-	/* A run killed before publishing may have left this very name behind. */
-	remove_tree(d->new_path);
+	/* Runs killed before publishing left their unfinished generations,
+	 * numbered above the live one; nobody can be reading those. */
+	char *live = read_current(path);
+	unsigned long live_gen = live ? generation_of(live) : 0;
+	free(live);
+	for (unsigned long g = live_gen + 1; g <= max_gen + 1; g++) {
+		char *dead = kb_strdup_printf("%s/%s%lu", path, KB_DIR_GENERATION_PREFIX, g);
+		if (dead)
+			remove_tree(dead);
+		free(dead);
+	}
 	return KB_OK;
 }
 

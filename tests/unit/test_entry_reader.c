@@ -15,9 +15,9 @@ static kb_diagnostics_t diags;
 
 /* What the callback saw: one dump per entry, and every string of every
  * entry back to back (to prove that something never got through). */
-static char seen[1 << 16];
+static char seen[1 << 18];
 static size_t seen_len;
-static char all_text[1 << 16];
+static char all_text[1 << 18];
 static size_t all_len;
 static int calls;
 static kb_status_t fail_with; /* the callback's answer */
@@ -194,7 +194,7 @@ START_TEST(full_entry_yields_every_field)
 	                 "answer[elderly]=您别着急 <慢慢来>\n"
 	                 "answer[business]=政企客户优先派单。\n"
 	                 "\n"
-	                 "id=draft.entry_2:B-9 line=26 status=draft updated=(null)\n"
+	                 "id=draft.entry_2:B-9 line=27 status=draft updated=(null)\n"
 	                 "title=草稿\n"
 	                 "category=(null)\n"
 	                 "keywords=\n"
@@ -241,15 +241,16 @@ END_TEST
 
 START_TEST(limits_are_inclusive)
 {
+	char *id = fx_repeat("i", 64);
 	char *title = fx_repeat("a", KB_MAX_QUESTION_BYTES);
 	char *answer = fx_repeat("b", KB_MAX_ANSWER_BYTES);
 	char *entry = fx_printf("  <entry id=\"%s\">\n    <title>%s</title>\n"
 	                        "    <answer>%s</answer>\n  </entry>",
-	                        "i234567890123456789012345678901234567890123456789012345678901234",
-	                        title, answer);
+	                        id, title, answer);
 	char *path = read_entries(entry);
 	assert_diags(path, "");
 	ck_assert_int_eq(calls, 1);
+	free(id);
 	free(title);
 	free(answer);
 	free(entry);
@@ -281,18 +282,23 @@ END_TEST
 
 START_TEST(bad_id_syntax)
 {
-	char *path = read_entries("  <entry id=\"bad id!\">\n" TITLE ANSWER "\n  </entry>\n"
+	char *long_id = fx_repeat("i", 65);
+	char *entries = fx_printf("  <entry id=\"bad id!\">\n" TITLE ANSWER "\n  </entry>\n"
 	                          "  <entry id=\"\">\n" TITLE ANSWER "\n  </entry>\n"
-	                          "  <entry id=\"i2345678901234567890123456789012345678901234567890"
-	                          "1234567890123\">\n" TITLE ANSWER "\n  </entry>\n"
-	                          "  <entry id=\"宽带\">\n" TITLE ANSWER "\n  </entry>");
-	assert_diags(path,
-	             "@:3: entry id 'bad id!' must be 1 to 64 of A-Z a-z 0-9 . _ : -\n"
-	             "@:7: entry id '' must be 1 to 64 of A-Z a-z 0-9 . _ : -\n"
-	             "@:11: entry id 'i23456789012345678901234567890123456789012345678901234567890123"
-	             "' must be 1 to 64 of A-Z a-z 0-9 . _ : -\n"
-	             "@:15: entry id '宽带' must be 1 to 64 of A-Z a-z 0-9 . _ : -");
+	                          "  <entry id=\"%s\">\n" TITLE ANSWER "\n  </entry>\n"
+	                          "  <entry id=\"宽带\">\n" TITLE ANSWER "\n  </entry>",
+	                          long_id);
+	char *path = read_entries(entries);
+	char *want = fx_printf("@:3: entry id 'bad id!' must be 1 to 64 of A-Z a-z 0-9 . _ : -\n"
+	                       "@:7: entry id '' must be 1 to 64 of A-Z a-z 0-9 . _ : -\n"
+	                       "@:11: entry id '%s' must be 1 to 64 of A-Z a-z 0-9 . _ : -\n"
+	                       "@:15: entry id '宽带' must be 1 to 64 of A-Z a-z 0-9 . _ : -",
+	                       long_id);
+	assert_diags(path, want);
 	ck_assert_int_eq(calls, 0);
+	free(long_id);
+	free(entries);
+	free(want);
 	free(path);
 }
 END_TEST
@@ -531,7 +537,7 @@ START_TEST(title_over_limit)
 {
 	char *title = fx_repeat("a", KB_MAX_QUESTION_BYTES + 1);
 	char *inner = fx_printf("    <title>%s</title>\n" ANSWER, title);
-	assert_entry_error(inner, "@:4: entry 'x': <title> is 1025 bytes long; the limit is 1024");
+	assert_entry_error(inner, "@:4: entry 'x': <title> is longer than the limit of 1024 bytes");
 	free(title);
 	free(inner);
 }
@@ -541,7 +547,7 @@ START_TEST(answer_over_limit)
 {
 	char *answer = fx_repeat("b", KB_MAX_ANSWER_BYTES + 1);
 	char *inner = fx_printf(TITLE "    <answer>%s</answer>", answer);
-	assert_entry_error(inner, "@:5: entry 'x': <answer> is 65537 bytes long; the limit is 65536");
+	assert_entry_error(inner, "@:5: entry 'x': <answer> is longer than the limit of 65536 bytes");
 	free(answer);
 	free(inner);
 }
@@ -611,15 +617,35 @@ START_TEST(malformed_xml_reports_libxml_and_other_entries)
 	             "@:3: entry 'first': missing <title> (the standard question)\n"
 	             "@:11: Opening and ending tag mismatch: title line 11 and titel\n"
 	             "@:14: entry 'last': status 'gone' is not one of published, draft, retired");
-	/* Valid entries before and after the damage reach the callback, once
-	 * each. */
+	/* What libxml2 recovered after the damage is validated but never
+	 * handed on (entry.h). */
 	char *got = seen_ids();
-	ck_assert_ptr_nonnull(strstr(got, "good"));
-	ck_assert_ptr_nonnull(strstr(got, "after"));
+	ck_assert_ptr_null(strstr(got, "broken"));
+	ck_assert_ptr_null(strstr(got, "after"));
 	ck_assert_ptr_null(strstr(got, "last"));
 	ck_assert_ptr_null(strstr(got, "first"));
-	ck_assert_ptr_null(strstr(strstr(got, "good") + 1, "good"));
 	free(got);
+	free(path);
+}
+END_TEST
+
+/* LIBRARY BUG (reported): a valid entry that ends before a well-formedness
+ * error is not handed on when libxml2's reader has already read ahead to
+ * the error while expanding it (here the whole small file is one chunk):
+ * entry.h promises that only the rest of the file after the error is
+ * withheld, and the brief that valid entries of a file with errors still
+ * reach the callback.  Whether "good" gets through depends on how far the
+ * error is from it. */
+START_TEST(valid_entry_before_xml_error_reaches_callback)
+{
+	char *path = read_entries(
+	    /* 3 */ "  <entry id=\"good\">\n" TITLE ANSWER "\n  </entry>\n"
+	    /* 7 */ "  <entry id=\"broken\">\n"
+	    /* 8 */ "    <title>宽带断网没人修</titel>\n"
+	    /* 9 */ "    <answer>答案</answer>\n"
+	    /* 10 */ "  </entry>");
+	assert_diags(path, "@:8: Opening and ending tag mismatch: title line 8 and titel");
+	assert_ids("good");
 	free(path);
 }
 END_TEST
@@ -638,10 +664,12 @@ START_TEST(truncated_file)
 {
 	char *path = read_xml("cut.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kb>\n"
 	                                 "  <entry id=\"x\">\n    <title>宽带");
+	/* libxml2's message, at the line where the file stops (what the
+	 * recovery made of the rest may add more). */
 	char *got = fx_join_diags(&diags);
 	char *want = fx_printf("%s:4: ", path);
-	ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "got '%s'", got);
-	ck_assert_ptr_null(strchr(got, '\n')); /* one message, one line */
+	char *at = strstr(got, want);
+	ck_assert_msg(at == got || (at && at[-1] == '\n'), "got '%s'", got);
 	ck_assert_int_eq(calls, 0);
 	free(got);
 	free(want);
@@ -697,11 +725,31 @@ END_TEST
 
 START_TEST(unknown_element_and_text_in_kb)
 {
-	char *path = read_entries("  <faq/>\n  stray words\n  <entry id=\"x\">\n" TITLE ANSWER
-	                          "\n  </entry>");
+	char *path = read_entries("  <faq/>\n  <entry id=\"x\">\n" TITLE ANSWER "\n  </entry>"
+	                          "stray words<entry id=\"y\">\n" TITLE ANSWER "\n  </entry>");
 	assert_diags(path, "@:3: unknown element <faq> in <kb> (expected <entry>)\n"
-	                   "@:4: text directly inside <kb> (put it in an <entry>)");
-	assert_ids("x");
+	                   "@:7: text directly inside <kb> (put it in an <entry>)");
+	assert_ids("x|y");
+	free(path);
+}
+END_TEST
+
+/* LIBRARY BUG (reported): stray text is reported at the line where its
+ * text node ends (the next element's line, after the blank lines), not
+ * where the text is: line_of() of a text node is libxml2's line at the end
+ * of its first chunk of characters. */
+START_TEST(stray_text_is_reported_on_its_line)
+{
+	char *path = read_entries(
+	    /* 3 */ "  <entry id=\"x\">\n"
+	    /* 4 */ "    <title>t</title>stray\n"
+	    /* 5 */ "\n"
+	    /* 6 */ ANSWER "\n"
+	    /* 7 */ "  </entry>\n"
+	    /* 8 */ "  more stray words\n"
+	    /* 9 */ "  <entry id=\"y\">\n" TITLE ANSWER "\n  </entry>");
+	assert_diags(path, "@:4: entry 'x': text directly inside <entry> (put it in an element)\n"
+	                   "@:8: text directly inside <kb> (put it in an <entry>)");
 	free(path);
 }
 END_TEST
@@ -908,6 +956,8 @@ static Suite *entry_reader_suite(void)
 	tcase_add_test(tc, binary_file);
 	tcase_add_test(tc, wrong_root_element);
 	tcase_add_test(tc, unknown_element_and_text_in_kb);
+	tcase_add_test(tc, stray_text_is_reported_on_its_line);
+	tcase_add_test(tc, valid_entry_before_xml_error_reaches_callback);
 	tcase_add_test(tc, external_entity_is_refused);
 	tcase_add_test(tc, external_entity_after_huge_prolog_is_never_expanded);
 	tcase_add_test(tc, billion_laughs_is_refused_quickly);
