@@ -41,7 +41,8 @@ BINS = $(OUT)/kb-index $(OUT)/kb-query
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit e2e demo clean install uninstall help eval
+.PHONY: all deps check unit e2e demo clean install uninstall help eval \
+	fuzz fuzz-build fuzz-replay fuzz-deps check-asan check-valgrind
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -51,6 +52,9 @@ help:
 	@echo 'make deps     install missing Debian packages (as root), else print the command'
 	@echo 'make demo     index corpus/ and run sample queries'
 	@echo 'make check    build and run every test'
+	@echo 'make fuzz     libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each; fuzz-replay: seeds only'
+	@echo 'make check-asan      unit and e2e tests built with ASan and UBSan (build/asan)'
+	@echo 'make check-valgrind  e2e tests with the binaries under valgrind (build/valgrind)'
 	@echo 'make eval     relevance and latency beside the peers (../shared/bench)'
 	@echo 'make install  PREFIX=/usr/local DESTDIR='
 	@echo 'make clean'
@@ -150,3 +154,95 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- fuzzing and sanitizers (begin) -----------------------------------
+# Each build goes to a directory of its own (the objects of one B are only
+# ever built with one set of flags) by running this Makefile again with B,
+# OUT and the flags overridden; `make clean` removes them all.
+#
+#   make fuzz            libFuzzer targets tests/fuzz/fuzz_*.c, FUZZ_SECONDS each
+#   make fuzz-replay     only their seeds and saved regressions, once
+#   make check-asan      unit and e2e tests on an ASan+UBSan build
+#   make check-valgrind  e2e tests with the binaries under valgrind
+
+# Debian packages beyond DEB_PACKAGES; installed (or asked for) like `deps`.
+FUZZ_PACKAGES ?= clang libclang-rt-dev
+VALGRIND_PACKAGES ?= valgrind
+
+# libFuzzer with clang: the library and the targets get coverage
+# instrumentation, ASan and UBSan; the targets link libFuzzer's main.
+FUZZ_B = $(B)/fuzz
+FUZZ_CC ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OPTFLAGS = -O1 -g -fno-omit-frame-pointer $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link
+FUZZ_TARGETS = entry_reader protocol analyze
+FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN_entry_reader = 65536
+FUZZ_MAX_LEN_protocol = 4096
+FUZZ_MAX_LEN_analyze = 4096
+FUZZ_MAKE = $(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) \
+	OPTFLAGS='$(FUZZ_OPTFLAGS)' WERROR=
+FUZZ_RUNS = $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAX_LEN_$(t)))
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(DEB_PACKAGES) $(FUZZ_PACKAGES)'
+
+fuzz-build: fuzz-deps
+	+@$(FUZZ_MAKE) $(foreach t,$(FUZZ_TARGETS),$(FUZZ_B)/fuzz_$(t))
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh --build $(FUZZ_B) --seconds $(FUZZ_SECONDS) $(FUZZ_RUNS)
+
+fuzz-replay: fuzz-build
+	@tests/fuzz/run.sh --build $(FUZZ_B) --replay $(FUZZ_RUNS)
+
+# Used by FUZZ_MAKE, where B is $(FUZZ_B) and LIBKB the instrumented library.
+$(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(LIBKB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SANITIZE) $^ $(PC_LIBS) -o $@
+
+$(B)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz_util.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE $(DEPFLAGS) -c $< -o $@
+
+# ASan and UBSan with the default compilers: library, binaries and unit
+# tests under $(ASAN_B), the binaries in $(ASAN_B)/bin.  Every report is
+# written to $(ASAN_B)/logs (so that none hides in a test's expected
+# stderr) and fails the run.
+ASAN_B = $(B)/asan
+ASAN_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_MAKE = $(MAKE) --no-print-directory B=$(ASAN_B) OUT=$(ASAN_B)/bin \
+	OPTFLAGS='-O1 -g -fno-omit-frame-pointer $(ASAN_SANITIZE)' LDFLAGS='$(ASAN_SANITIZE)'
+ASAN_LOGS = $(abspath $(ASAN_B))/logs
+
+check-asan: deps
+	+@$(ASAN_MAKE) all $(UNIT_TESTS:$(B)/%=$(ASAN_B)/%)
+	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
+	@export ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_LOGS)/asan \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan; \
+	fail=0; \
+	echo "check-asan: unit tests"; $(ASAN_MAKE) unit || fail=1; \
+	echo "check-asan: e2e tests"; $(ASAN_MAKE) e2e || fail=1; \
+	if [ -n "$$(ls -A $(ASAN_LOGS))" ]; then \
+		fail=1; echo "check-asan: sanitizer reports:"; \
+		for f in $(ASAN_LOGS)/*; do echo "---- $$f"; head -80 "$$f"; done; \
+	fi; \
+	if [ $$fail = 0 ]; then echo "check-asan: clean"; else echo "check-asan: FAILED" >&2; fi; \
+	exit $$fail
+
+# The e2e tests with kb-index and kb-query run under valgrind: the binaries
+# (-O1 -g) in $(VALGRIND_B)/real, wrappers of the same names in
+# $(VALGRIND_B)/bin that run them under valgrind, one log per process in
+# $(VALGRIND_B)/logs.  VALGRIND_TESTS names the e2e tests (run.sh prefixes);
+# t04's 10,000-line and 10 MB streams take too long under valgrind, so its
+# golden protocol files are replayed instead (tests/fuzz/valgrind-e2e.sh).
+VALGRIND_B = $(B)/valgrind
+VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+VALGRIND_TESTS ?= t01 t02 t03 t05
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(VALGRIND_PACKAGES)'
+	@$(MAKE) --no-print-directory B=$(VALGRIND_B) OUT=$(VALGRIND_B)/real OPTFLAGS='-O1 -g' all
+	@VALGRIND='$(VALGRIND)' tests/fuzz/valgrind-e2e.sh $(VALGRIND_B) $(VALGRIND_TESTS)
+# ---- fuzzing and sanitizers (end) -------------------------------------

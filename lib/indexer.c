@@ -29,6 +29,10 @@ struct kb_indexer {
 	 * the content hash of every entry it held. */
 	int updating;
 	kb_string_set_t old_hashes;
+	kb_string_set_t old_files;   /* f: records of the index, by path */
+	kb_string_set_t new_files;   /* paths read or skipped by this run */
+	char *file_record;           /* the record of the file being read */
+	size_t record_len, record_cap;
 	kb_index_options_t opts;
 	char *error;
 };
@@ -60,6 +64,12 @@ static int remember_hash(void *ctx, const char *key, const char *value)
 	return kb_string_set_add(&ix->old_hashes, key + strlen(KB_META_HASH_PREFIX), value) < 0;
 }
 
+static int remember_file(void *ctx, const char *key, const char *value)
+{
+	kb_indexer_t *ix = ctx;
+	return kb_string_set_add(&ix->old_files, key + strlen(KB_META_FILE_PREFIX), value) < 0;
+}
+
 /* Opens the live generation for an update in place, if there is one of
  * this format and no rebuild was asked for; otherwise leaves ix to build a
  * new generation.  Failing to open the old one is no error: a rebuild
@@ -75,6 +85,9 @@ static kb_status_t open_update(kb_indexer_t *ix, int rebuild)
 	if (st == KB_OK && strcmp(format, KB_INDEX_FORMAT) == 0) {
 		ix->updating = 1;
 		st = kbx_writer_each_metadata(ix->writer, KB_META_HASH_PREFIX, remember_hash, ix, &err);
+		if (st == KB_OK)
+			st = kbx_writer_each_metadata(ix->writer, KB_META_FILE_PREFIX, remember_file, ix,
+			                              &err);
 		if (st != KB_OK)
 			set_error(ix, err ? err : strdup(kb_status_to_string(st)));
 		else
@@ -281,10 +294,30 @@ static void count_entry(kb_indexer_t *ix)
  * matching question: BM25's length normalisation then works on that
  * question alone, and a short exact paraphrase beats a long entry that
  * merely contains the words somewhere. */
+static int record_append(kb_indexer_t *ix, const char *s)
+{
+	size_t n = strlen(s);
+	if (ix->record_len + n + 1 > ix->record_cap) {
+		size_t cap = (ix->record_len + n + 1) * 2;
+		char *r = realloc(ix->file_record, cap);
+		if (!r)
+			return -1;
+		ix->file_record = r;
+		ix->record_cap = cap;
+	}
+	memcpy(ix->file_record + ix->record_len, s, n + 1);
+	ix->record_len += n;
+	return 0;
+}
+
 static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 {
 	kb_indexer_t *ix = arg;
 	add_ctx_t c = {.ix = ix};
+	char line[96];
+	snprintf(line, sizeof line, " %ld\n", e->line);
+	if (record_append(ix, e->id) != 0 || record_append(ix, line) != 0)
+		return KB_ERR_NOMEM;
 	if (!ix->writer) { /* validating only */
 		count_entry(ix);
 		return KB_OK;
@@ -366,10 +399,67 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The entries of an unchanged file, from its record: their ids join this
+ * run's (so that duplicates with other files are still found) and they
+ * count as unchanged. */
+static kb_status_t skip_file(kb_indexer_t *ix, const char *file, const char *record)
+{
+	const char *p = strchr(record, '\n');
+	kb_status_t st = KB_OK;
+	while (st == KB_OK && p && p[1]) {
+		const char *id = p + 1, *sp = strchr(id, ' ');
+		p = sp ? strchr(sp, '\n') : NULL;
+		if (!sp || !p)
+			break;
+		char *key = strndup(id, (size_t)(sp - id));
+		long line = strtol(sp + 1, NULL, 10);
+		char *where = kb_strdup_printf("%s:%ld", file, line);
+		int added = key && where ? kb_string_set_add(&ix->ids, key, where) : -1;
+		if (added == 0)
+			kb_diag_add(&ix->diags, file, line, "entry '%s': duplicate id (first defined at %s)",
+			            key, kb_string_set_get(&ix->ids, key));
+		else if (added < 0)
+			st = KB_ERR_NOMEM;
+		if (added > 0) {
+			ix->stats.unchanged++;
+			count_entry(ix);
+		}
+		free(key);
+		free(where);
+	}
+	return st;
+}
+
 static kb_status_t add_file(kb_indexer_t *ix, const char *file)
 {
 	ix->stats.files++;
-	return kb_read_entries(file, &ix->ids, &ix->diags, add_entry, ix);
+	char *path = realpath(file, NULL);
+	struct stat sb;
+	char stamp[64] = "";
+	if (path && stat(path, &sb) == 0)
+		snprintf(stamp, sizeof stamp, "%lld %lld\n", (long long)sb.st_size,
+		         (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec);
+	kb_status_t st = KB_OK;
+	/* A file read twice in one run is read as the duplicate it is. */
+	int again = path && kb_string_set_get(&ix->new_files, path) != NULL;
+	const char *old = path && ix->writer ? kb_string_set_get(&ix->old_files, path) : NULL;
+	if (old && !again && *stamp && strncmp(old, stamp, strlen(stamp)) == 0) {
+		st = skip_file(ix, file, old);
+		if (st == KB_OK && kb_string_set_add(&ix->new_files, path, old) < 0)
+			st = KB_ERR_NOMEM;
+		free(path);
+		return st;
+	}
+	ix->record_len = 0;
+	if (record_append(ix, stamp) != 0)
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK)
+		st = kb_read_entries(file, &ix->ids, &ix->diags, add_entry, ix);
+	if (st == KB_OK && path && *stamp && !again &&
+	    kb_string_set_add(&ix->new_files, path, ix->file_record) < 0)
+		st = KB_ERR_NOMEM;
+	free(path);
+	return st;
 }
 
 /* Every *.xml below dir, in name order so that runs are reproducible and
@@ -450,6 +540,33 @@ KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
 	return kb_diag_problems(&ix->diags) > before ? KB_ERR_INVALID_INPUT : KB_OK;
 }
 
+/* Stores the record of every file this run read, and forgets files it
+ * was not given. */
+static kb_status_t store_file_records(kb_indexer_t *ix, char **err)
+{
+	kb_status_t st = KB_OK;
+	for (size_t i = 0; st == KB_OK && i < ix->new_files.cap; i++) {
+		struct kb_string_slot *f = &ix->new_files.slots[i];
+		if (!f->key)
+			continue;
+		const char *old = kb_string_set_get(&ix->old_files, f->key);
+		if (old && strcmp(old, f->value) == 0)
+			continue;
+		char *key = kb_strdup_printf("%s%s", KB_META_FILE_PREFIX, f->key);
+		st = key ? kbx_writer_set_metadata(ix->writer, key, f->value, err) : KB_ERR_NOMEM;
+		free(key);
+	}
+	for (size_t i = 0; st == KB_OK && i < ix->old_files.cap; i++) {
+		const char *path = ix->old_files.slots[i].key;
+		if (!path || kb_string_set_get(&ix->new_files, path))
+			continue;
+		char *key = kb_strdup_printf("%s%s", KB_META_FILE_PREFIX, path);
+		st = key ? kbx_writer_set_metadata(ix->writer, key, "", err) : KB_ERR_NOMEM;
+		free(key);
+	}
+	return st;
+}
+
 /* Deletes the entries the index held that the input no longer has. */
 static kb_status_t remove_missing(kb_indexer_t *ix, char **err)
 {
@@ -498,6 +615,8 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 	char *err = NULL;
 	kb_status_t st = remove_missing(ix, &err);
 	if (st == KB_OK)
+		st = store_file_records(ix, &err);
+	if (st == KB_OK)
 		st = kbx_writer_set_metadata(ix->writer, KB_SYNONYMS_METADATA,
 		                             ix->synonyms ? ix->synonyms : "", &err);
 	if (st == KB_OK)
@@ -529,6 +648,9 @@ KB_EXPORT void kb_indexer_destroy(kb_indexer_t *ix)
 	kb_string_set_clear(&ix->ids);
 	kb_diag_clear(&ix->diags);
 	kb_string_set_clear(&ix->old_hashes);
+	kb_string_set_clear(&ix->old_files);
+	kb_string_set_clear(&ix->new_files);
+	free(ix->file_record);
 	free(ix->synonyms);
 	free(ix->error);
 	free(ix);

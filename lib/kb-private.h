@@ -58,6 +58,9 @@
 #define KB_META_FORMAT "kb.format"
 #define KB_INDEX_FORMAT "1"
 #define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
+/* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
+ * entry: a file whose size and time are unchanged need not be read again. */
+#define KB_META_FILE_PREFIX "f:"
 
 /* The layout of an index directory (see kb.h, "Indexing"). */
 #define KB_DIR_CURRENT "current"

@@ -31,6 +31,16 @@ if cmp -s "$T/kb-less.xml" "$T/kb-changed.xml"; then fail "the fixture has no ti
 expect_exit 0 "$KB_INDEX" --db "$DB" "$T/kb-changed.xml"
 assert_match "$ERR" "\(0 added, 1 changed, 0 removed, 11 unchanged\)" "reindex: one entry changed"
 assert_contains " $(ids_for 话费余额在哪里查) " " t-bill-balance " "the changed title is searchable"
+# Files whose size and time are unchanged are not read again, but their
+# ids still count: a new file that repeats one is refused.
+cp "$T/kb-changed.xml" "$T/kb-a.xml"
+expect_exit 0 "$KB_INDEX" --db "$DB" "$T/kb-a.xml"
+printf '<kb>\n<entry id="t-bill-balance"><title>重复</title><answer>x</answer></entry>\n</kb>\n' >"$T/kb-b.xml"
+expect_exit 0 "$KB_INDEX" --db "$DB" "$T/kb-a.xml"
+assert_match "$ERR" "\(0 added, 0 changed, 0 removed, 12 unchanged\)" "an unchanged file: every entry unchanged"
+expect_exit 1 "$KB_INDEX" --db "$DB" "$T/kb-a.xml" "$T/kb-b.xml"
+assert_contains "$ERR" "kb-b.xml:2: entry 't-bill-balance': duplicate id (first defined at $T/kb-a.xml:" \
+	"a duplicate of an id in a file not read again is found"
 # Rebuilds make new generations; old ones are cleaned up: at most the live
 # one and the one before.
 expect_exit 0 "$KB_INDEX" --quiet --rebuild --db "$DB" "$KB"

@@ -59,7 +59,9 @@ consistent() {
 }
 
 # A server reading throughout: every request must get an ok answer.
-coproc SRV { "$KB_QUERY" --db "$DB" --serve 2>"$T/serve.err"; }
+coproc SRV { exec "$KB_QUERY" --db "$DB" --serve 2>"$T/serve.err"; }
+# bash unsets SRV_PID as soon as the server exits: keep it.
+srv_pid=$SRV_PID
 SRV_IN=${SRV[1]} SRV_OUT=${SRV[0]}
 served=0 bad=0
 ask_server() {
@@ -100,7 +102,7 @@ for round in $(seq "$ROUNDS"); do
 	ask_server
 done
 exec {SRV_IN}>&-
-wait "$SRV_PID" 2>/dev/null
+wait "$srv_pid" 2>/dev/null
 assert_eq 0 "$bad" "the server answered all $served requests with ok:true"
 [ "$killed" -gt 0 ] && pass || fail "no run was ever killed (all $completed completed): the test proves nothing"
 # Leftovers of killed rebuilds are gone once a later run has finished.

@@ -22,7 +22,9 @@ corpus "$T/base.xml" ""
 DB=$T/db
 build_index "$DB" "$T/base.xml" || finish
 
-coproc SRV { "$KB_QUERY" --db "$DB" --serve 2>"$T/serve.err"; }
+coproc SRV { exec "$KB_QUERY" --db "$DB" --serve 2>"$T/serve.err"; }
+# bash unsets SRV_PID as soon as the server exits: keep it.
+srv_pid=$SRV_PID
 SRV_IN=${SRV[1]} SRV_OUT=${SRV[0]}
 asked=0 failed=0
 ask() { # ask QUERY: prints the first hit's id; counts answers that are not ok
@@ -57,7 +59,7 @@ for run in 1 2 3 4; do
 	assert_eq "$id" "$(ask "新业务${id}怎么办理")" "run $run: the entry it added is found right after it finished"
 done
 exec {SRV_IN}>&-
-wait "$SRV_PID" 2>/dev/null
+wait "$srv_pid" 2>/dev/null
 assert_eq 0 "$failed" "all $asked requests were answered with ok:true"
 assert_eq "" "$(cat "$T/serve.err")" "the server wrote nothing on stderr"
 finish

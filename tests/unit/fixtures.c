@@ -13,23 +13,11 @@
 
 /* ---- files ----------------------------------------------------------- */
 
-/* Directories made by fx_tempdir(), removed at exit by the process that
- * made them only: Check forks a child per test, and a child must not remove
- * what an unchecked fixture of the parent made. */
-#define MAX_TEMPDIRS 64
-static struct {
-	pid_t owner;
-	char *path;
-} tempdirs[MAX_TEMPDIRS];
-static size_t tempdir_count;
-static int cleanup_registered;
-
-static void remove_tempdirs(void)
-{
-	for (size_t i = 0; i < tempdir_count; i++)
-		if (tempdirs[i].owner == getpid() && tempdirs[i].path)
-			fx_rmtree(tempdirs[i].path);
-}
+/* Every directory fx_tempdir() makes is inside this one, made by fx_begin()
+ * in the test program's main process and removed by fx_end(): Check runs
+ * each test in a child process that skips its teardown when an assertion
+ * fails, so the children cannot be trusted to clean up after themselves. */
+static char *root;
 
 char *fx_printf(const char *fmt, ...)
 {
@@ -46,20 +34,34 @@ char *fx_printf(const char *fmt, ...)
 	return s;
 }
 
+void fx_begin(void)
+{
+	/* Not inside a test: no ck_assert here. */
+	const char *tmp = getenv("TMPDIR");
+	char templ_buf[4096];
+	snprintf(templ_buf, sizeof templ_buf, "%s/kb-unit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *templ = strdup(templ_buf);
+	if (!templ || !mkdtemp(templ)) {
+		fprintf(stderr, "mkdtemp(%s): %s\n", templ_buf, strerror(errno));
+		exit(EXIT_FAILURE);
+	}
+	root = templ;
+}
+
+void fx_end(void)
+{
+	if (root)
+		fx_rmtree(root);
+	free(root);
+	root = NULL;
+}
+
 char *fx_tempdir(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *templ = fx_printf("%s/kb-unit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *templ = root ? fx_printf("%s/t-XXXXXX", root)
+	                   : fx_printf("%s/kb-unit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	ck_assert_msg(mkdtemp(templ) != NULL, "mkdtemp(%s): %s", templ, strerror(errno));
-	if (!cleanup_registered) {
-		atexit(remove_tempdirs);
-		cleanup_registered = 1;
-	}
-	if (tempdir_count < MAX_TEMPDIRS) {
-		tempdirs[tempdir_count].owner = getpid();
-		tempdirs[tempdir_count].path = strdup(templ);
-		tempdir_count++;
-	}
 	return templ;
 }
 
@@ -75,7 +77,12 @@ int fx_rmtree(const char *path)
 			while ((de = readdir(dir))) {
 				if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 					continue;
-				char *child = fx_printf("%s/%s", path, de->d_name);
+				/* Also runs outside tests (fx_end): no ck_assert. */
+				size_t n = strlen(path) + strlen(de->d_name) + 2;
+				char *child = malloc(n);
+				if (!child)
+					continue;
+				snprintf(child, n, "%s/%s", path, de->d_name);
 				fx_rmtree(child);
 				free(child);
 			}

@@ -15,9 +15,14 @@
 
 /* ---- files ----------------------------------------------------------- */
 
-/* A new empty directory under $TMPDIR (else /tmp).  It is removed when the
- * process that made it exits, even after a failed assertion; fx_rmtree()
- * removes it sooner. */
+/* Called by main() around the suite: fx_begin() makes one directory under
+ * $TMPDIR (else /tmp) for the whole run, fx_end() removes it with
+ * everything the tests left there (a failed test skips its teardown). */
+void fx_begin(void);
+void fx_end(void);
+
+/* A new empty directory inside the run's directory (or, without
+ * fx_begin(), under $TMPDIR).  fx_rmtree() removes it sooner. */
 char *fx_tempdir(void);
 
 /* Removes path and everything below it without following symlinks.
