@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 # The Debian packages kb builds, tests and runs with.
 DEB_PACKAGES = build-essential pkg-config g++ libxapian-dev libxml2-dev \
 	libutf8proc-dev libjansson-dev libopencc-dev libopencc-data check \
-	libxml2-utils jq python3 xapian-tools
+	libxml2-utils jq python3 xapian-tools time
 LIBS_PC = xapian-core libxml-2.0 libutf8proc jansson opencc
 
 # Warnings are errors in CI, where the tree must stay clean.
@@ -41,7 +41,7 @@ BINS = $(OUT)/kb-index $(OUT)/kb-query
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit e2e demo clean install uninstall help eval \
+.PHONY: all deps check unit e2e demo clean install uninstall help eval bench \
 	fuzz fuzz-build fuzz-replay fuzz-deps check-asan check-valgrind
 .DEFAULT_GOAL := all
 
@@ -56,6 +56,7 @@ help:
 	@echo 'make check-asan      unit and e2e tests built with ASan and UBSan (build/asan)'
 	@echo 'make check-valgrind  e2e tests with the binaries under valgrind (build/valgrind)'
 	@echo 'make eval     relevance and latency beside the peers (../shared/bench)'
+	@echo 'make bench    build, update, latency and memory on scaled corpora (BENCH_SIZES)'
 	@echo 'make install  PREFIX=/usr/local DESTDIR='
 	@echo 'make clean'
 
@@ -142,6 +143,10 @@ eval: all
 		|| exit 1; \
 	done
 
+# ---- speed and memory on scaled corpora ---------------------------------
+bench: deps all
+	@SHARED=$(SHARED) bench/run
+
 # ---- install ----------------------------------------------------------
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR)
@@ -219,7 +224,7 @@ ASAN_LOGS = $(abspath $(ASAN_B))/logs
 check-asan: deps
 	+@$(ASAN_MAKE) all $(UNIT_TESTS:$(B)/%=$(ASAN_B)/%)
 	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
-	@export ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_LOGS)/asan \
+	+@export ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_LOGS)/asan \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan; \
 	fail=0; \
 	echo "check-asan: unit tests"; $(ASAN_MAKE) unit || fail=1; \

@@ -66,7 +66,7 @@ for arg in "$@"; do
 		else
 			failed=1
 			echo "fuzz_$name: FAILED (exit status $rc) replaying the seeds and regressions; log: $log"
-			grep -E '^(Running|==[0-9]+==ERROR|SUMMARY)|property violated' "$log" | tail -20 | sed 's/^/    /'
+			grep '^Running: ' "$log" | tail -1 | sed 's/^/    /'
 			grep -A30 -E '==[0-9]+==ERROR|property violated|runtime error' "$log" | head -60 | sed 's/^/    /'
 		fi
 		continue
