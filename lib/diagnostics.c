@@ -51,7 +51,8 @@ void kb_diag_add(kb_diagnostics_t *d, const char *file, long line,
 
 size_t kb_diag_problems(const kb_diagnostics_t *d)
 {
-	return d->count + d->dropped + (size_t)d->oom;
+	/* The closing line stands for summarized problems, not one more. */
+	return d->count + d->dropped + (size_t)d->oom + (d->summarized ? d->summarized - 1 : 0);
 }
 
 static long line_in(const char *item, size_t prefix)
@@ -76,8 +77,10 @@ void kb_diag_sort_lines(kb_diagnostics_t *d, size_t first, const char *file)
 
 void kb_diag_finish(kb_diagnostics_t *d)
 {
-	if (d->dropped)
+	if (d->dropped) {
 		push(d, kb_strdup_printf("... and %zu more problems not shown", d->dropped));
+		d->summarized += d->dropped;
+	}
 	d->dropped = 0;
 }
 

@@ -12,6 +12,7 @@ typedef struct kb_diagnostics {
 	char **items;
 	size_t count, cap;
 	size_t dropped;     /* problems beyond KB_MAX_DIAGNOSTICS */
+	size_t summarized;  /* dropped problems now told of by one closing line */
 	int oom;            /* a message could not be stored */
 } kb_diagnostics_t;
 

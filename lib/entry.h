@@ -55,7 +55,8 @@ typedef kb_status_t (*kb_entry_fn)(void *ctx, const kb_entry_t *entry);
  * files.  Returns KB_OK or the callback's failure; problems in the input do
  * not change the return value (check diags).  After a well-formedness
  * error, the rest of the file is still validated but no longer handed to
- * fn. */
+ * fn; as the parser reads ahead, nor may the entries just before the
+ * error be (such a file can never be indexed anyway). */
 kb_status_t kb_read_entries(const char *file, kb_string_set_t *ids,
                             kb_diagnostics_t *diags, kb_entry_fn fn, void *ctx);
 

@@ -70,6 +70,7 @@ typedef struct entry_builder {
 	char **owned;
 	size_t owned_count, owned_cap;
 	int titles, categories, keywords, valids;
+	int default_answers;  /* <answer>s without audience, valid or not */
 } entry_builder_t;
 
 static void problem(entry_builder_t *b, long line, const char *fmt, ...)
@@ -111,6 +112,21 @@ static char *own(entry_builder_t *b, char *s)
 static long line_of(xmlNodePtr n)
 {
 	long line = xmlGetLineNo(n);
+	return line > 0 ? line : 1;
+}
+
+/* The line of a text node's first visible character, where the editor
+ * wants to be sent.  libxml2 numbers a text node by wherever the parser was
+ * when it delivered the characters, so count back from the element that
+ * follows it, whose line is that of its start tag, when there is one. */
+static long text_line(xmlNodePtr n)
+{
+	long line = n->next && n->next->type == XML_ELEMENT_NODE ? line_of(n->next) : line_of(n);
+	const xmlChar *s = n->content;
+	while (s && *s && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++;
+	for (; s && *s; s++)
+		line -= *s == '\n';
 	return line > 0 ? line : 1;
 }
 
@@ -252,6 +268,7 @@ static void add_answer(entry_builder_t *b, xmlNodePtr el)
 	static const char *const allowed[] = {"audience", NULL};
 	check_attributes(b, el, allowed);
 	const char *aud = attr(b, el, "audience");
+	b->default_answers += aud == NULL;
 	if (aud && !kb_tag_is_valid(aud)) {
 		problem(b, line_of(el),
 		        "answer audience '%s' is not a tag: use lowercase ASCII letters, digits, '-' or '_'",
@@ -421,16 +438,13 @@ static kb_status_t read_entry(reader_ctx_t *ctx, xmlNodePtr n, kb_string_set_t *
 			add_child(&b, c);
 		else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
 		         !is_blank(c->content))
-			problem(&b, line_of(c), "text directly inside <entry> (put it in an element)");
+			problem(&b, text_line(c), "text directly inside <entry> (put it in an element)");
 		else if (c->type == XML_ENTITY_REF_NODE)
 			problem(&b, line_of(c), "entity reference '&%s;' is not allowed", c->name);
 	}
 	if (b.titles == 0)
 		problem(&b, b.line, "missing <title> (the standard question)");
-	size_t defaults = 0;
-	for (size_t i = 0; i < b.e.answer_count; i++)
-		defaults += b.e.answers[i].audience == NULL;
-	if (defaults == 0 && b.errors == 0)
+	if (!b.default_answers)
 		problem(&b, b.line, "missing default <answer> (one answer without an audience attribute)");
 
 	kb_status_t st = KB_OK;
@@ -586,7 +600,8 @@ kb_status_t kb_read_entries(const char *file, kb_string_set_t *ids,
 			ret = xmlTextReaderNext(r);
 			continue;
 		} else if (depth == 1 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA)) {
-			kb_diag_add(diags, file, line, "text directly inside <kb> (put it in an <entry>)");
+			kb_diag_add(diags, file, node ? text_line(node) : line,
+			            "text directly inside <kb> (put it in an <entry>)");
 		} else if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
 			kb_diag_add(diags, file, line, "entity references are not allowed");
 		}

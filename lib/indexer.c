@@ -199,7 +199,7 @@ static kb_status_t index_text(add_ctx_t *c, const char *text, unsigned weight)
 
 static kb_status_t add_boolean(add_ctx_t *c, const char *prefix, const char *value)
 {
-	char *term = kb_strdup_printf("%s%s", prefix, value);
+	char *term = kb_filter_term(prefix, value);
 	if (!term)
 		return KB_ERR_NOMEM;
 	kb_status_t st = kbx_doc_add_boolean(c->doc, term, &c->err);
@@ -339,7 +339,7 @@ static kb_status_t add_entry(void *arg, const kb_entry_t *e)
 			return KB_OK;
 		}
 	}
-	char *id_term = kb_strdup_printf("%s%s", KB_PREFIX_ID, e->id);
+	char *id_term = kb_filter_term(KB_PREFIX_ID, e->id);
 	char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, e->id);
 	if (st == KB_OK && (!id_term || !hash_key))
 		st = KB_ERR_NOMEM;
@@ -575,7 +575,7 @@ static kb_status_t remove_missing(kb_indexer_t *ix, char **err)
 		const char *id = ix->old_hashes.slots[i].key;
 		if (!id || kb_string_set_get(&ix->ids, id))
 			continue;
-		char *id_term = kb_strdup_printf("%s%s", KB_PREFIX_ID, id);
+		char *id_term = kb_filter_term(KB_PREFIX_ID, id);
 		char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, id);
 		st = id_term && hash_key ? kbx_writer_delete(ix->writer, id_term, err) : KB_ERR_NOMEM;
 		/* Setting metadata to "" removes the key. */

@@ -22,6 +22,12 @@
 #define KB_PREFIX_STATUS "XS:"      /* XS:published | XS:draft | XS:retired */
 #define KB_PREFIX_CATEGORY "XC:"    /* XC:<each leading part of the path> */
 
+/* A filter term: prefix and value, or prefix and a hash of the value when
+ * together they would pass KB_MAX_FILTER_TERM_BYTES (Xapian's term limit
+ * is 245 bytes).  malloc()ed; NULL when out of memory. */
+#define KB_MAX_FILTER_TERM_BYTES 200
+char *kb_filter_term(const char *prefix, const char *value);
+
 /* Validity dates as "YYYYMMDD" strings, which sort as the dates do. */
 #define KB_SLOT_VALID_FROM 0
 #define KB_SLOT_VALID_UNTIL 1

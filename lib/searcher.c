@@ -273,11 +273,11 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	size_t na = 0;
 	audience_terms[na++] = KB_TERM_ALL_AUDIENCES;
 	for (size_t i = 0; i < q->audience_count; i++)
-		audience_terms[na++] = kb_strdup_printf("%s%s", KB_PREFIX_AUDIENCE, q->audiences[i]);
+		audience_terms[na++] = kb_filter_term(KB_PREFIX_AUDIENCE, q->audiences[i]);
 	char *region_terms[2] = {KB_TERM_ALL_REGIONS, NULL};
 	size_t nr = 1;
 	if (q->region && *q->region)
-		region_terms[nr++] = kb_strdup_printf("%s%s", KB_PREFIX_REGION, q->region);
+		region_terms[nr++] = kb_filter_term(KB_PREFIX_REGION, q->region);
 	kb_status_t st = KB_OK;
 	for (size_t i = 1; i < na; i++)
 		if (!audience_terms[i])
@@ -342,10 +342,13 @@ static kb_status_t fill_hit(kb_results_t *r, size_t i, const kbx_match_t *m,
 	h->answer = string_field(doc, "answer");
 	json_t *variants = json_object_get(doc, "variants");
 	for (size_t k = 0; k < q->audience_count; k++) {
-		const char *v = json_string_value(json_object_get(variants, q->audiences[k]));
+		/* The tag is the stored key, not the caller's string: what a hit
+		 * points at lives as long as the results. */
+		void *it = json_object_iter_at(variants, q->audiences[k]);
+		const char *v = it ? json_string_value(json_object_iter_value(it)) : NULL;
 		if (v) {
 			h->answer = v;
-			h->answer_audience = q->audiences[k];
+			h->answer_audience = json_object_iter_key(it);
 			break;
 		}
 	}
@@ -381,8 +384,10 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 		st = run(s, q, &terms, fetch, 0, &m);
 	/* Only common characters, in no pair any entry has (的是): search them
 	 * after all rather than answer nothing. */
-	if (st == KB_OK && m.count == 0)
+	if (st == KB_OK && m.count == 0) {
+		kbx_matches_clear(&m);
 		st = run(s, q, &terms, fetch, 1, &m);
+	}
 	kb_results_t *r = NULL;
 	if (st == KB_OK && !(r = calloc(1, sizeof *r)))
 		st = KB_ERR_NOMEM;
@@ -402,7 +407,8 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 			set_error(s, kb_strdup_printf("a stored document cannot be read: the index is damaged"));
 	}
 	if (st == KB_OK) {
-		qsort(r->hits, m.count, sizeof *r->hits, by_score);
+		if (m.count)
+			qsort(r->hits, m.count, sizeof *r->hits, by_score);
 		r->count = m.count < limit ? m.count : limit;
 		for (size_t i = 0; i < r->count; i++)
 			r->hits[i].rank = (unsigned)i + 1;

@@ -282,7 +282,7 @@ START_TEST(diag_cap_and_closing_line)
 }
 END_TEST
 
-/* LIBRARY BUG (reported): after kb_diag_finish() the problems are
+/* Regression (a bug found by this suite, fixed): after kb_diag_finish() the problems are
  * miscounted.  diagnostics.h: kb_diag_problems() is "Problems seen,
  * including those not stored"; 1005 were seen, but finishing moves the 5
  * dropped ones into one stored closing line and the count becomes 1001.

@@ -2,6 +2,8 @@
  * API (kb_indexer_*), searched with kb_searcher_* and kb_search(): ranking,
  * filters, answer variants, arguments, folding, reindexing. */
 #include <check.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +11,11 @@
 
 #include "fixtures.h"
 #include "kb.h"
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <malloc.h>
+#define HAVE_MALLINFO2 1
+#endif
 
 /* ---- the shared corpus (indexed once, read by many tests) -------------- */
 
@@ -55,7 +62,15 @@ static const char corpus[] =
     "<answer>a</answer></entry>\n"
     "<entry id=\"r-sh\"><title>营业厅地址查询</title><region>上海</region><region>浙江</region>"
     "<answer>a</answer></entry>\n"
-    "<entry id=\"r-all\"><title>营业厅地址</title><answer>a</answer></entry>\n";
+    "<entry id=\"r-all\"><title>营业厅地址</title><answer>a</answer></entry>\n"
+    /* a long answer without sentence ends, the match in the middle */
+    "<entry id=\"long\"><title>长答案</title><answer>"
+    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+    "天翼云盘"
+    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+    "</answer></entry>\n";
 
 #define LIMIT_ENTRIES 12
 
@@ -387,6 +402,29 @@ START_TEST(answer_variant_choice)
 }
 END_TEST
 
+/* Regression (a bug found by this suite, fixed): hit->answer_audience points into the caller's
+ * q->audiences (fill_hit() stores q->audiences[k]), not into the results:
+ * kb.h says every returned string is borrowed from the object that returned
+ * it and valid until that object is destroyed.  A caller that reuses or
+ * frees its tag buffer after kb_search() reads garbage (here: "XXXXXXX"). */
+START_TEST(answer_audience_belongs_to_the_results)
+{
+	char *tag = strdup("elderly");
+	const char *aud[] = {tag};
+	kb_query_t q = query("宽带断网了怎么报修");
+	q.audiences = aud;
+	q.audience_count = 1;
+	kb_results_t *r = run(&q);
+	memset(tag, 'X', strlen(tag)); /* the caller reuses its buffer */
+	const kb_hit_t *h = kb_results_hit(r, 0);
+	ck_assert_str_eq(h->id, "bb-repair");
+	ck_assert_str_eq(h->answer, "您别着急，我们派师傅上门。");
+	ck_assert_str_eq(h->answer_audience, "elderly");
+	kb_results_destroy(r);
+	free(tag);
+}
+END_TEST
+
 /* ---- limits and arguments ----------------------------------------------------- */
 
 START_TEST(limit)
@@ -561,6 +599,87 @@ START_TEST(highlight_spans)
 	assert_spans("宽带", "寬帶", "0-6");
 	assert_spans("宽带", "没有关系", "");
 	assert_spans("", "宽带", "");
+}
+END_TEST
+
+START_TEST(common_characters_fallback)
+{
+	/* 怎 and 的 only as parts of a pair no entry has, and 怎 in many
+	 * entries: dropped as too common at first, then searched after all
+	 * rather than answering nothing. */
+	kb_query_t q = query("怎的");
+	kb_results_t *r = run(&q);
+	ck_assert_uint_gt(kb_results_count(r), 0);
+	for (size_t i = 0; i < kb_results_count(r); i++)
+		ck_assert_msg(strstr(kb_results_hit(r, i)->title, "怎") != NULL ||
+		                  strstr(kb_results_hit(r, i)->title, "的") != NULL,
+		              "hit %s", kb_results_hit(r, i)->title);
+	kb_results_destroy(r);
+}
+END_TEST
+
+static int valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+		if (!n)
+			return 0;
+		for (int i = 1; i < n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+		p += n;
+	}
+	return 1;
+}
+
+START_TEST(long_answer_snippet)
+{
+	kb_query_t q = query("天翼云盘");
+	kb_results_t *r = run(&q);
+	const kb_hit_t *h = kb_results_hit(r, 0);
+	ck_assert_str_eq(h->id, "long");
+	ck_assert_ptr_null(h->matched);
+	/* Cut to at most KB_SNIPPET_MAX_BYTES around the match, on character
+	 * boundaries, the span pointing at the match in the snippet. */
+	ck_assert_uint_le(strlen(h->snippet), 240);
+	ck_assert_uint_ge(strlen(h->snippet), 200);
+	ck_assert(valid_utf8(h->snippet));
+	ck_assert_uint_eq(h->snippet_span_count, 1);
+	size_t start = h->snippet_spans[0].start, end = h->snippet_spans[0].end;
+	ck_assert_uint_eq(end - start, strlen("天翼云盘"));
+	ck_assert_int_eq(strncmp(h->snippet + start, "天翼云盘", end - start), 0);
+	ck_assert_uint_ge(start, 30); /* some context before it */
+	kb_results_destroy(r);
+}
+END_TEST
+
+/* Regression (a bug found by this suite, fixed): every search that finds nothing leaks 32 bytes:
+ * kb_search() runs its second pass (common characters kept) into the same
+ * kbx_matches_t without kbx_matches_clear(), and kbx_reader_search()
+ * overwrites it, losing the one-element array run_search() calloc()ed for
+ * the empty first pass.  A kb-query --serve answering no-hit queries grows
+ * without bound. */
+START_TEST(searches_without_hits_do_not_leak)
+{
+#ifdef HAVE_MALLINFO2
+	static const char *const texts[] = {"zzzzqqq", "宽带断网怎么报修", NULL};
+	for (int t = 0; texts[t]; t++) {
+		kb_query_t q = query(texts[t]);
+		for (int i = 0; i < 200; i++) {
+			kb_results_t *r = run(&q);
+			kb_results_destroy(r);
+		}
+		size_t before = mallinfo2().uordblks;
+		for (int i = 0; i < 5000; i++) {
+			kb_results_t *r = run(&q);
+			kb_results_destroy(r);
+		}
+		size_t after = mallinfo2().uordblks;
+		ck_assert_msg(after < before + 16384, "'%s': the heap grew by %zu bytes in 5000 searches",
+		              texts[t], after - before);
+	}
+#endif
 }
 END_TEST
 
@@ -971,7 +1090,7 @@ START_TEST(update_sees_every_kind_of_change)
 }
 END_TEST
 
-/* LIBRARY BUG (reported): past KB_MAX_DIAGNOSTICS the commit's message
+/* Regression (a bug found by this suite, fixed): past KB_MAX_DIAGNOSTICS the commit's message
  * counts the stored lines (1000 + the closing line) instead of the problems
  * found: kb_diag_finish() turns the dropped count into one stored line, and
  * kb_diag_problems() then returns 1001. */
@@ -1077,6 +1196,197 @@ START_TEST(synonyms_widen_the_query)
 }
 END_TEST
 
+START_TEST(synonym_problems)
+{
+	char *src = fx_tempdir();
+	char *syn = fx_write(src, "synonyms.txt", "宽带 光纤\n\n# comment\n光纤 寬頻\n话费\n");
+	const char *paths[] = {syn};
+	char *diags = NULL;
+	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, &diags), KB_ERR_INVALID_INPUT);
+	char *want = fx_printf("%s:4: '光纤' is already in the group at %s:1 (a word may be in one "
+	                       "group only)\n"
+	                       "%s:5: a synonym group needs at least two words",
+	                       syn, syn, syn);
+	ck_assert_str_eq(diags, want);
+	free(diags);
+	free(want);
+	free(syn);
+	fx_rmtree(src);
+	free(src);
+}
+END_TEST
+
+START_TEST(synonyms_follow_an_update)
+{
+	char *src = fx_tempdir();
+	char *xml = fx_kb("<entry id=\"A\"><title>宽带断网怎么办</title><answer>a</answer></entry>");
+	char *file = fx_write(src, "kb.xml", xml);
+	char *syn = fx_write(src, "synonyms.txt", "宽带 光纤\n");
+	const char *paths[] = {src};
+	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, NULL), KB_OK);
+	kb_searcher_t *x = fx_searcher(db);
+	char *ids = fx_find(x, "光纤", NULL);
+	ck_assert_str_eq(ids, "A");
+	free(ids);
+	/* Only the synonyms change: the open searcher picks them up. */
+	free(syn);
+	syn = fx_write(src, "synonyms.txt", "宽带 宽频\n");
+	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, NULL), KB_OK);
+	ids = fx_find(x, "光纤", NULL);
+	ck_assert_str_eq(ids, "");
+	free(ids);
+	ids = fx_find(x, "宽频", NULL);
+	ck_assert_str_eq(ids, "A");
+	free(ids);
+	kb_searcher_destroy(x);
+	free(xml);
+	free(file);
+	free(syn);
+	fx_rmtree(src);
+	free(src);
+}
+END_TEST
+
+START_TEST(symlink_loop_is_reported)
+{
+	char *src = fx_tempdir();
+	char *entry = fx_kb("<entry id=\"a\"><title>t</title><answer>a</answer></entry>");
+	char *file = fx_write(src, "a.xml", entry);
+	char *loop = fx_path(src, "loop");
+	ck_assert_int_eq(mkdir(loop, 0777), 0);
+	char *link = fx_path(loop, "again");
+	ck_assert_int_eq(symlink(loop, link), 0);
+	kb_indexer_t *ix = NULL;
+	ck_assert_int_eq(kb_indexer_open(db, NULL, &ix, NULL), KB_OK);
+	ck_assert_int_eq(kb_indexer_add_path(ix, src), KB_ERR_INVALID_INPUT);
+	ck_assert_uint_eq(kb_indexer_diagnostic_count(ix), 1);
+	const char *d = kb_indexer_diagnostic(ix, 0);
+	const char *tail = "/again: directories nested too deeply (a symlink loop?)";
+	ck_assert_msg(strlen(d) > strlen(tail) && strcmp(d + strlen(d) - strlen(tail), tail) == 0,
+	              "got '%s'", d);
+	ck_assert_int_eq(strncmp(d, link, strlen(link)), 0);
+	kb_indexer_destroy(ix);
+	free(entry);
+	free(file);
+	free(loop);
+	free(link);
+	fx_rmtree(src);
+	free(src);
+}
+END_TEST
+
+typedef struct progress_log {
+	size_t calls;
+	size_t last;
+} progress_log_t;
+
+static void on_progress(void *ctx, const kb_index_stats_t *so_far)
+{
+	progress_log_t *log = ctx;
+	log->calls++;
+	log->last = so_far->entries;
+}
+
+START_TEST(progress_is_reported)
+{
+	char *src = fx_tempdir();
+	size_t cap = (KB_PROGRESS_EVERY + 1) * 80 + 64, n = 0;
+	char *entries = malloc(cap);
+	ck_assert_ptr_nonnull(entries);
+	for (int i = 0; i <= KB_PROGRESS_EVERY; i++)
+		n += (size_t)snprintf(entries + n, cap - n,
+		                      "<entry id=\"e%d\"><title>问题%d</title><answer>a</answer></entry>\n",
+		                      i, i);
+	char *xml = fx_kb(entries);
+	char *file = fx_write(src, "kb.xml", xml);
+	kb_index_options_t opts;
+	kb_index_options_init(&opts);
+	progress_log_t log = {0, 0};
+	opts.progress = on_progress;
+	opts.progress_ctx = &log;
+	const char *paths[] = {file};
+	ck_assert_int_eq(fx_index_paths(db, &opts, paths, 1, NULL), KB_OK);
+	ck_assert_uint_eq(log.calls, 1);
+	ck_assert_uint_eq(log.last, KB_PROGRESS_EVERY);
+	free(entries);
+	free(xml);
+	free(file);
+	fx_rmtree(src);
+	free(src);
+}
+END_TEST
+
+/* Validates xml with a check-only indexer and indexes it into db: the
+ * two statuses, and the indexer's last error. */
+static void check_and_index(const char *xml, kb_status_t *checked, kb_status_t *indexed,
+                            char **error, char **diags)
+{
+	char *src = fx_tempdir();
+	char *file = fx_write(src, "kb.xml", xml);
+	kb_indexer_t *ix = NULL;
+	ck_assert_int_eq(kb_indexer_open_check(&ix, NULL), KB_OK);
+	kb_indexer_add_path(ix, file);
+	*checked = kb_indexer_commit(ix, NULL);
+	*diags = fx_indexer_diags(ix);
+	kb_indexer_destroy(ix);
+	ck_assert_int_eq(kb_indexer_open(db, NULL, &ix, NULL), KB_OK);
+	kb_status_t st = kb_indexer_add_path(ix, file);
+	*indexed = st == KB_OK ? kb_indexer_commit(ix, NULL) : st;
+	*error = strdup(kb_indexer_last_error(ix));
+	kb_indexer_destroy(ix);
+	free(file);
+	fx_rmtree(src);
+	free(src);
+}
+
+/* Regression (a bug found by this suite, fixed): a category or region may be up to
+ * KB_MAX_QUESTION_BYTES (1024) bytes by the reader's rules, but the indexer
+ * stores it whole in one boolean term (XC:... / XR:...), and Xapian refuses
+ * terms over 245 bytes.  So an entry that kb-index --check calls valid
+ * makes the real run fail with an engine error (KB_ERR_INDEX, "Term too
+ * long (> 245)", no file:line).  Validation and indexing must agree:
+ * either both accept (and the entry is found), or both refuse with a
+ * file:line diagnostic. */
+START_TEST(long_category_and_region_index_as_validated)
+{
+	char *long_text = fx_repeat("长", 90); /* 270 bytes */
+	char *category = fx_printf("<kb><entry id=\"c\"><title>长分类</title><category>宽带/%s</category>"
+	                     "<answer>a</answer></entry></kb>",
+	                     long_text);
+	char *region = fx_printf("<kb><entry id=\"r\"><title>长地区</title><region>%s</region>"
+	                         "<answer>a</answer></entry></kb>",
+	                         long_text);
+	const char *xmls[] = {category, region};
+	for (int i = 0; i < 2; i++) {
+		kb_status_t checked, indexed;
+		char *error = NULL, *diags = NULL;
+		check_and_index(xmls[i], &checked, &indexed, &error, &diags);
+		ck_assert_msg(indexed == checked, "%s: validation says %s, indexing %s: %s",
+		              i ? "region" : "category", kb_status_to_string(checked),
+		              kb_status_to_string(indexed), error);
+		if (checked == KB_OK) {
+			/* Indexed: found, the region one in its region. */
+			kb_searcher_t *x = fx_searcher(db);
+			kb_query_t q = query(i ? "长地区" : "长分类");
+			q.region = i ? long_text : NULL;
+			char *ids = fx_search_ids(x, &q);
+			ck_assert_str_eq(ids, i ? "r" : "c");
+			free(ids);
+			kb_searcher_destroy(x);
+		} else {
+			/* Refused: by a diagnostic pointing at the entry. */
+			ck_assert_int_eq(checked, KB_ERR_INVALID_INPUT);
+			ck_assert_msg(strstr(diags, "kb.xml:1: ") != NULL, "diagnostics: %s", diags);
+		}
+		free(error);
+		free(diags);
+	}
+	free(long_text);
+	free(category);
+	free(region);
+}
+END_TEST
+
 START_TEST(check_only_indexer)
 {
 	char *src = fx_tempdir();
@@ -1127,6 +1437,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, audience_filter);
 	tcase_add_test(tc, region_filter);
 	tcase_add_test(tc, answer_variant_choice);
+	tcase_add_test(tc, answer_audience_belongs_to_the_results);
 	tcase_add_test(tc, limit);
 	tcase_add_test(tc, invalid_arguments);
 	tcase_add_test(tc, empty_and_punctuation_queries);
@@ -1135,6 +1446,9 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, twins_follow_the_script_typed);
 	tcase_add_test(tc, full_width_query_finds_half_width);
 	tcase_add_test(tc, highlight_spans);
+	tcase_add_test(tc, common_characters_fallback);
+	tcase_add_test(tc, long_answer_snippet);
+	tcase_add_test(tc, searches_without_hits_do_not_leak);
 	tcase_add_test(tc, open_missing_path);
 	tcase_add_test(tc, open_plain_xapian_database);
 	tcase_add_test(tc, destroy_functions_accept_null);
@@ -1157,6 +1471,11 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, directories_are_read_in_name_order);
 	tcase_add_test(tc, synonyms_widen_the_query);
 	tcase_add_test(tc, check_only_indexer);
+	tcase_add_test(tc, synonym_problems);
+	tcase_add_test(tc, synonyms_follow_an_update);
+	tcase_add_test(tc, symlink_loop_is_reported);
+	tcase_add_test(tc, progress_is_reported);
+	tcase_add_test(tc, long_category_and_region_index_as_validated);
 	suite_add_tcase(su, tc);
 	return su;
 }
