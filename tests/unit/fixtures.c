@@ -377,3 +377,14 @@ char *fx_find(kb_searcher_t *s, const char *text, const char *date)
 	q.date = date;
 	return fx_search_ids(s, &q);
 }
+
+int fx_run(Suite *s)
+{
+	fx_begin();
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	fx_end();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -7,6 +7,7 @@
 #ifndef KB_TEST_FIXTURES_H
 #define KB_TEST_FIXTURES_H
 
+#include <check.h>
 #include <stddef.h>
 
 #include "analyze.h"
@@ -20,6 +21,10 @@
  * everything the tests left there (a failed test skips its teardown). */
 void fx_begin(void);
 void fx_end(void);
+
+/* A test program's main(): runs suite s between fx_begin() and fx_end();
+ * EXIT_SUCCESS if every test passed. */
+int fx_run(Suite *s);
 
 /* A new empty directory inside the run's directory (or, without
  * fx_begin(), under $TMPDIR).  fx_rmtree() removes it sooner. */

@@ -1482,11 +1482,5 @@ static Suite *search_suite(void)
 
 int main(void)
 {
-	fx_begin();
-	SRunner *sr = srunner_create(search_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	fx_end();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(search_suite());
 }
