@@ -132,16 +132,10 @@ demo: deps
 
 # ---- relevance and latency beside the peers ---------------------------
 SHARED ?= ../shared
-EVAL_SETS ?= lcqmc-faq atec-faq
-EVAL_ARGS ?=
+EVAL_PACKAGES = python3-xapian opencc liblucene8-java default-jdk-headless
 eval: all
-	@for set in $(EVAL_SETS); do \
-		$(SHARED)/bench/kb-eval --set $(SHARED)/data/$$set $(EVAL_ARGS) --compare \
-		'kb=bin/kb-index --quiet --db {db} {corpus}|bin/kb-query --db {db} --serve' \
-		'xapian-ngram=$(SHARED)/bench/peers/xapian-ngram index --db {db} {corpus}|$(SHARED)/bench/peers/xapian-ngram serve --db {db}' \
-		'sqlite-fts5=$(SHARED)/bench/peers/sqlite-fts5 index --db {db}/kb.sqlite {corpus}|$(SHARED)/bench/peers/sqlite-fts5 serve --db {db}/kb.sqlite' \
-		|| exit 1; \
-	done
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(EVAL_PACKAGES)"
+	@SHARED=$(SHARED) bench/eval
 
 # ---- speed and memory on scaled corpora ---------------------------------
 bench: deps all

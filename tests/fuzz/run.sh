@@ -36,6 +36,17 @@ mkdir -p "$TMPDIR" "$build/logs"
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
+# report LOG: what went wrong, from a target's log: a broken property (the
+# target's own message), else the sanitizer's report and stack.
+report() {
+	if grep -q 'property violated' "$1"; then
+		grep -a -A1 'property violated' "$1" | head -4 | cut -c1-300 | sed 's/^/    /'
+	else
+		grep -a -A30 -E '==[0-9]+==ERROR|runtime error|ERROR: libFuzzer' "$1" | grep -av '^INFO' |
+			head -40 | sed 's/^/    /'
+	fi
+}
+
 failed=0
 for arg in "$@"; do
 	name=${arg%%:*}
@@ -49,25 +60,30 @@ for arg in "$@"; do
 	opts=(-print_final_stats=1 -timeout=30 -rss_limit_mb=4096)
 	[ -n "$max_len" ] && opts+=(-max_len="$max_len")
 	[ -f "tests/fuzz/$name.dict" ] && opts+=(-dict="tests/fuzz/$name.dict")
-	dirs=()
 	if [ "$replay" = 1 ]; then
-		# Each seed and regression once, as files: nothing is written.
-		inputs=()
-		for d in "$seeds" "$regressions"; do
-			[ -d "$d" ] && for f in "$d"/*; do [ -f "$f" ] && inputs+=("$f"); done
-		done
-		[ ${#inputs[@]} -gt 0 ] || { echo "fuzz_$name: no seeds"; continue; }
+		# Each seed and regression once, one process each so that every
+		# failing one is listed: nothing is written.
+		n=0 bad=0
+		: >"$log"
 		start=$(date +%s)
-		"$bin" "${opts[@]}" "${inputs[@]}" >"$log" 2>&1
-		rc=$?
+		for f in "$seeds"/* "$regressions"/*; do
+			[ -f "$f" ] || continue
+			n=$((n + 1))
+			"$bin" "${opts[@]}" "$f" >"$log.one" 2>&1
+			rc=$?
+			cat "$log.one" >>"$log"
+			[ "$rc" -eq 0 ] && continue
+			bad=$((bad + 1))
+			echo "fuzz_$name: FAILED on $f (exit status $rc)"
+			report "$log.one"
+		done
+		rm -f "$log.one"
 		secs=$(( $(date +%s) - start ))
-		if [ "$rc" -eq 0 ]; then
-			echo "fuzz_$name: replayed ${#inputs[@]} inputs in ${secs}s: ok"
+		if [ "$bad" -eq 0 ]; then
+			echo "fuzz_$name: replayed $n inputs in ${secs}s: ok"
 		else
 			failed=1
-			echo "fuzz_$name: FAILED (exit status $rc) replaying the seeds and regressions; log: $log"
-			grep '^Running: ' "$log" | tail -1 | sed 's/^/    /'
-			grep -A30 -E '==[0-9]+==ERROR|property violated|runtime error' "$log" | head -60 | sed 's/^/    /'
+			echo "fuzz_$name: $bad of $n inputs failed; log: $log"
 		fi
 		continue
 	fi
@@ -90,7 +106,7 @@ for arg in "$@"; do
 		failed=1
 		echo "fuzz_$name: CRASHED (exit status $rc) after ${secs}s, ${execs:-?} executions; log: $log"
 		ls "$artifacts" 2>/dev/null | sed "s|^|    input: $artifacts/|"
-		grep -A40 -E '==[0-9]+==ERROR|property violated|runtime error|ERROR: libFuzzer' "$log" | head -70 | sed 's/^/    /'
+		report "$log"
 	fi
 done
 exit "$failed"
