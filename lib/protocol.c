@@ -1,8 +1,10 @@
 /* protocol.c: one JSON Lines request in, one response line out. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <utf8proc.h>
 
 #include "kb-private.h"
 
@@ -17,13 +19,44 @@ typedef struct request {
 	bool drafts;
 } request_t;
 
+/* The id as JSON text; a real in the fewest digits that read back as the
+ * same number (0.1, not 0.10000000000000001), as the client most likely
+ * wrote it. */
+static char *id_json(json_t *id)
+{
+	if (!json_is_real(id))
+		return json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
+	double v = json_real_value(id);
+	char buf[40];
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	/* "1e+20" is valid JSON; "5" for 5.0 would turn a real into an integer. */
+	if (!strpbrk(buf, ".eEn"))
+		strcat(buf, ".0");
+	return strdup(buf);
+}
+
+/* The response line: "id" first, then the members of rest (a JSON object,
+ * freed here). */
+static char *line_with_id(json_t *id, json_t *rest, size_t flags)
+{
+	char *body = rest ? json_dumps(rest, JSON_COMPACT | flags) : NULL;
+	char *id_text = id ? id_json(id) : strdup("null");
+	char *line = body && id_text ? kb_strdup_printf("{\"id\":%s,%s", id_text, body + 1) : NULL;
+	json_decref(rest);
+	free(body);
+	free(id_text);
+	return line;
+}
+
 static char *error_line(json_t *id, const char *code, const char *message)
 {
-	json_t *r = json_pack("{s:O?, s:b, s:{s:s, s:s}}", "id", id, "ok", 0, "error", "code", code,
-	                      "message", message);
-	char *line = r ? json_dumps(r, JSON_COMPACT) : NULL;
-	json_decref(r);
-	return line;
+	return line_with_id(id, json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code", code,
+	                                  "message", message),
+	                    0);
 }
 
 /* Fills req from the object; on a client error returns a malloc()ed
@@ -150,13 +183,13 @@ static long elapsed_us(const struct timespec *since)
 static char *results_line(json_t *id, const kb_results_t *r, long took_us)
 {
 	json_t *hits = hits_json(r);
-	json_t *resp = hits ? json_pack("{s:O?, s:b, s:I, s:I, s:o}", "id", id, "ok", 1, "total",
+	json_t *resp = hits ? json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "total",
 	                                (json_int_t)kb_results_total(r), "took_us",
 	                                (json_int_t)took_us, "hits", hits)
 	                    : NULL;
-	char *line = resp ? json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-	json_decref(resp);
-	return line;
+	/* Scores are rounded to 6 digits; the id must come back unchanged, so
+	 * it is written apart (line_with_id). */
+	return line_with_id(id, resp, JSON_REAL_PRECISION(6));
 }
 
 KB_EXPORT kb_status_t kb_results_json(const kb_results_t *r, long took_us, char **response)
@@ -222,6 +255,18 @@ KB_EXPORT kb_status_t kb_protocol_answer(kb_searcher_t *s, const char *line, siz
 	json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
 	                         &jerr);
 	if (!obj) {
+		/* jansson quotes the offending bytes, which may be half a UTF-8
+		 * character: the message must itself be valid UTF-8. */
+		for (size_t i = 0, n = strlen(jerr.text); i < n;) {
+			int32_t cp;
+			utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)jerr.text + i,
+			                                      (utf8proc_ssize_t)(n - i), &cp);
+			if (k > 0) {
+				i += (size_t)k;
+			} else {
+				jerr.text[i++] = '?';
+			}
+		}
 		char *msg = kb_strdup_printf("invalid JSON at column %d: %s", jerr.column, jerr.text);
 		*response = error_line(NULL, "bad_request", msg ? msg : "invalid JSON");
 		free(msg);
