@@ -43,6 +43,11 @@ void kb_diag_add(kb_diagnostics_t *d, const char *file, long line,
 		d->oom = 1;
 		return;
 	}
+	/* One problem, one line: a value quoted in the message may hold a
+	 * line break or other control character (from &#10; in an id, say). */
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7F)
+			*c = ' ';
 	char *full = line > 0 ? kb_strdup_printf("%s:%ld: %s", file, line, msg)
 	                      : kb_strdup_printf("%s: %s", file, msg);
 	free(msg);
