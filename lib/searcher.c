@@ -359,12 +359,14 @@ static kb_status_t fill_hit(kb_results_t *r, size_t i, const kbx_match_t *m,
 	return KB_OK;
 }
 
+/* Best first; equal scores by entry id, so that the order does not depend
+ * on where documents sit in the index (one index or several shards). */
 static int by_score(const void *a, const void *b)
 {
 	const kb_hit_t *x = a, *y = b;
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
-	return x->rank < y->rank ? -1 : x->rank > y->rank; /* keep Xapian's order */
+	return strcmp(x->id, y->id);
 }
 
 KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_results_t **out)

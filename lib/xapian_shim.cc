@@ -277,6 +277,19 @@ static Xapian::Query build_query(const Xapian::Database &db, const kbx_search_t 
 	return query;
 }
 
+// The docid a document names in its own shard, as seen through db: Xapian
+// interleaves the shards of a stub database (global = (local - 1) * n +
+// shard + 1), and the naming document is in the same shard as the named.
+static Xapian::docid shard_docid(const Xapian::Database &db, Xapian::docid seen,
+                                 const std::string &local_text)
+{
+	Xapian::docid local = static_cast<Xapian::docid>(std::stoul(local_text));
+	Xapian::docid n = static_cast<Xapian::docid>(db.size());
+	if (n <= 1)
+		return local;
+	return (local - 1) * n + (seen - 1) % n + 1;
+}
+
 static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_search_t *q,
                        kbx_matches_t *out)
 {
@@ -298,9 +311,7 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 			holder = doc.get_value(static_cast<Xapian::valueno>(q->data_slot));
 		std::string data = holder.empty()
 		                       ? doc.get_data()
-		                       : r->db.get_document(static_cast<Xapian::docid>(
-		                                                std::stoul(holder)))
-		                             .get_data();
+		                       : r->db.get_document(shard_docid(r->db, *it, holder)).get_data();
 		kbx_match_t &m = out->items[out->count++];
 		m.data = copy_string(data);
 		m.data_len = data.size();

@@ -6,11 +6,9 @@
 #
 # DIR/real holds the binaries; this writes DIR/bin/kb-index and
 # DIR/bin/kb-query, which exec $VALGRIND on them with one log per process
-# in DIR/logs, and runs tests/e2e/run.sh TEST... with BIN=DIR/bin.  With
-# "protocol" among the TESTs it also replays t04's golden protocol files
-# (tests/e2e/protocol/*.in) without t04's 10,000-line and 10 MB streams,
-# which take minutes under valgrind.  Fails if a test fails or any process
-# had a valgrind error (definite leaks included).
+# in DIR/logs, and runs tests/e2e/run.sh TEST... (all without TESTs) with
+# BIN=DIR/bin.  Fails if a test fails or any process had a valgrind error
+# (definite leaks included).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 [ $# -ge 1 ] || { echo "usage: tests/fuzz/valgrind-e2e.sh DIR [TEST...]" >&2; exit 2; }
@@ -31,48 +29,14 @@ EOF
 	chmod 755 "$dir/bin/$tool"
 done
 
-tests=() protocol=0
-for t in "$@"; do
-	if [ "$t" = protocol ]; then protocol=1; else tests+=("$t"); fi
-done
-
 fail=0
 start=$(date +%s)
-if [ ${#tests[@]} -gt 0 ]; then
-	# t05 runs `make install` and compares what it installed with $BIN: the
-	# make it starts is told that the binaries are these wrappers (BINS),
-	# which no rule of its (OUT elsewhere) would rebuild.
-	MAKEFLAGS="-- OUT=$dir/none BINS=$dir/bin/kb-index\\ $dir/bin/kb-query" BIN=$dir/bin \
-		E2E_TIMEOUT=${E2E_TIMEOUT:-600} tests/e2e/run.sh "${tests[@]}" || fail=1
-fi
-
-if [ "$protocol" = 1 ]; then
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/kb-vg.XXXXXX") || exit 2
-	trap 'rm -rf "$tmp"' EXIT
-	passed=0 failed=0
-	if ! "$dir/bin/kb-index" --quiet --db "$tmp/db" tests/e2e/fixtures/protocol-kb.xml >"$tmp/err" 2>&1; then
-		echo "FAIL protocol: kb-index on protocol-kb.xml"; cat "$tmp/err"; failed=1
-	else
-		for in in tests/e2e/protocol/*.in; do
-			name=$(basename "$in" .in)
-			"$dir/bin/kb-query" --db "$tmp/db" --serve <"$in" >"$tmp/$name.out" 2>"$tmp/$name.err"
-			rc=$?
-			jq -c 'del(.took_us) | if .hits then .hits |= map(del(.score)) else . end' \
-				<"$tmp/$name.out" >"$tmp/$name.actual" 2>&1
-			if [ "$rc" -eq 0 ] && [ ! -s "$tmp/$name.err" ] &&
-				cmp -s "tests/e2e/protocol/$name.expected" "$tmp/$name.actual"; then
-				passed=$((passed + 1))
-			else
-				failed=$((failed + 1))
-				echo "FAIL protocol/$name (exit status $rc)"
-				head -c 2000 "$tmp/$name.err"
-				diff -u "tests/e2e/protocol/$name.expected" "$tmp/$name.actual" | head -20
-			fi
-		done
-	fi
-	echo "protocol golden files: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ] || fail=1
-fi
+# t05 runs `make install` and compares what it installed with $BIN: the
+# make it starts is told that the binaries are these wrappers (BINS), which
+# no rule of its (OUT elsewhere) would rebuild.  OUT is not exported
+# (tests/e2e/lib.sh has a shell variable of that name).
+env -u OUT MAKEFLAGS="-- OUT=$dir/none BINS=$dir/bin/kb-index\\ $dir/bin/kb-query" BIN=$dir/bin \
+	E2E_TIMEOUT=${E2E_TIMEOUT:-600} tests/e2e/run.sh "$@" || fail=1
 
 # Every process wrote a log; those with errors say so in their summary.
 bad=$(grep -lE 'ERROR SUMMARY: [1-9]' "$logs"/*.log 2>/dev/null)
