@@ -142,12 +142,17 @@ bench: deps all
 	@SHARED=$(SHARED) bench/run
 
 # ---- install ----------------------------------------------------------
+MANDIR = $(PREFIX)/share/man/man1
+MANS = docs/man/kb-index.1 docs/man/kb-query.1
+
 install: $(BINS)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,$(notdir $(MANS)))
 
 clean:
 	rm -rf build bin

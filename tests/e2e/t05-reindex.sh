@@ -106,6 +106,8 @@ for tool in kb-index kb-query; do
 done
 assert_eq "kb-index kb-query" "$(ls "$DEST/usr/bin" | tr '\n' ' ' | sed 's/ $//')" "make install: exactly the two binaries"
 assert_eq "usr" "$(ls "$DEST")" "make install: nothing outside PREFIX"
+assert_eq "kb-index.1 kb-query.1" "$(ls "$DEST/usr/share/man/man1" | tr '\n' ' ' | sed 's/ $//')" \
+	"make install: the two man pages"
 expect_exit 0 "$DEST/usr/bin/kb-query" --version
 assert_match "$OUT" '^kb-query [0-9]' "the installed kb-query runs"
 
