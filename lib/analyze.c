@@ -25,6 +25,7 @@ typedef struct fold_slot {
 
 struct kb_analyzer {
 	opencc_t t2s;
+	opencc_t tw2sp;      /* opened when first needed */
 	fold_slot_t *pages[PAGE_COUNT];
 	char *pool;
 	size_t pool_len, pool_cap;
@@ -87,6 +88,8 @@ void kb_analyzer_free(kb_analyzer_t *a)
 	if (!a)
 		return;
 	opencc_close(a->t2s);
+	if (a->tw2sp && a->tw2sp != (opencc_t)-1)
+		opencc_close(a->tw2sp);
 	for (size_t i = 0; i < PAGE_COUNT; i++)
 		free(a->pages[i]);
 	free(a->pool);
@@ -376,4 +379,29 @@ kb_status_t kb_analyzer_fold(kb_analyzer_t *a, const char *text, size_t len, cha
 	s[n] = '\0';
 	*out = s;
 	return KB_OK;
+}
+
+kb_status_t kb_analyzer_mainland(kb_analyzer_t *a, const char *text, size_t len, char **out)
+{
+	*out = NULL;
+	if (!a->tw2sp)
+		a->tw2sp = opencc_open("tw2sp.json");
+	if (a->tw2sp == (opencc_t)-1)
+		return KB_OK; /* the table is missing: search without it */
+	char *converted = opencc_convert_utf8(a->tw2sp, text, len);
+	if (!converted)
+		return KB_ERR_NOMEM;
+	/* Worth searching only if it says more than folding would. */
+	char *plain = NULL, *folded = NULL;
+	kb_status_t st = kb_analyzer_fold(a, text, len, &plain);
+	if (st == KB_OK)
+		st = kb_analyzer_fold(a, converted, strlen(converted), &folded);
+	if (st == KB_OK && strcmp(plain, folded) != 0)
+		*out = strdup(converted);
+	if (st == KB_OK && strcmp(plain, folded) != 0 && !*out)
+		st = KB_ERR_NOMEM;
+	opencc_convert_utf8_free(converted);
+	free(plain);
+	free(folded);
+	return st;
 }

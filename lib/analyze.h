@@ -55,6 +55,12 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
  * NUL-terminated; invalid UTF-8 bytes become spaces. */
 kb_status_t kb_analyzer_fold(kb_analyzer_t *a, const char *text, size_t len, char **out);
 
+/* text with Taiwan and Hong Kong wording turned into mainland wording
+ * (OpenCC's tw2sp: 設定 -> 设置, 簡訊 -> 短信, 軟體 -> 软件), phrase by
+ * phrase, malloc()ed into *out; NULL when that changes nothing beyond what
+ * folding does anyway.  Lengths may change: for query expansion only. */
+kb_status_t kb_analyzer_mainland(kb_analyzer_t *a, const char *text, size_t len, char **out);
+
 typedef enum kb_script {
 	KB_SCRIPT_NONE,         /* no Han characters */
 	KB_SCRIPT_SIMPLIFIED,   /* Han, none of it traditional */

@@ -46,6 +46,13 @@
  * search fetches KB_SCRIPT_LOOKAHEAD more hits than asked so that one can
  * move up. */
 #define KB_SCRIPT_BONUS 0.5
+
+/* Folding characters cannot undo Taiwan wording (設定 for 设置, 簡訊 for
+ * 短信, 支援 for 支持): a traditional query also searches its mainland
+ * wording, as strongly as its own.  With it, the traditional versions of
+ * the atec-faq queries keep 99.6% of the simplified MRR@10 (97.4% without;
+ * 0.5 gave 98.9%), lcqmc-faq's 99.9% (99.2%). */
+#define KB_MAINLAND_FACTOR 1.0
 #define KB_SCRIPT_LOOKAHEAD 5
 
 struct kb_searcher {
@@ -67,10 +74,20 @@ struct kb_results {
 	size_t count, total;
 };
 
-/* The query's terms and its synonyms' (see synonyms.h). */
+/* The query's terms, those of its mainland wording if it is written in
+ * traditional characters (設定 also searches 设置), and its synonyms'. */
 static kb_status_t collect_terms(kb_searcher_t *s, const char *text, kb_query_terms_t *terms)
 {
 	kb_status_t st = kb_query_terms_collect(s->analyzer, text, strlen(text), terms);
+	if (st == KB_OK &&
+	    kb_analyzer_script(s->analyzer, text, strlen(text)) == KB_SCRIPT_TRADITIONAL) {
+		char *mainland = NULL;
+		st = kb_analyzer_mainland(s->analyzer, text, strlen(text), &mainland);
+		if (st == KB_OK && mainland)
+			st = kb_query_terms_add(s->analyzer, mainland, strlen(mainland),
+			                        KB_MAINLAND_FACTOR, terms);
+		free(mainland);
+	}
 	return st == KB_OK ? kb_synonyms_expand(&s->synonyms, s->analyzer, text, terms) : st;
 }
 

@@ -1,6 +1,6 @@
 /* fuzz_analyze.c: the text analysis (lib/analyze.h) on arbitrary bytes.
  *
- * One analyzer for the whole run, as the indexer and the searcher keep
+ * One analyzer for many inputs, as the indexer and the searcher keep
  * one: its per-code-point fold cache grows across inputs, so a stale or
  * misplaced cache entry shows up as a difference between two analyses of
  * the same text.  Checks: every token lies inside the text, in text order,
@@ -16,15 +16,26 @@
 
 static kb_analyzer_t *analyzer;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* A fresh analyzer now and then (1 ms each), so that the paths of an empty
+ * cache are fuzzed too; a crash found that way reproduces in a fresh
+ * process, whose analyzer is as empty as can be. */
+#define FRESH_EVERY 64
+
+static void fresh_analyzer(void)
 {
-	(void)argc;
-	(void)argv;
 	char *err = NULL;
+	kb_analyzer_free(analyzer);
 	if (kb_analyzer_new(&analyzer, &err) != KB_OK) {
 		fprintf(stderr, "fuzz_analyze: %s\n", err ? err : "cannot create the analyzer");
 		abort();
 	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fresh_analyzer();
 	return 0;
 }
 
@@ -86,6 +97,9 @@ static int stop_at_once(void *ctx, const kb_token_t *t)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static unsigned long inputs;
+	if (inputs++ % FRESH_EVERY == FRESH_EVERY - 1)
+		fresh_analyzer();
 	/* A copy of exactly size bytes, so that ASan sees any read past it. */
 	char *text = malloc(size ? size : 1);
 	if (!text)

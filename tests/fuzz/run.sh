@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+case $seconds in ''|*[!0-9]*|0) echo "run.sh: --seconds takes a positive number" >&2; exit 2 ;; esac
 [ $# -gt 0 ] || { echo "usage: tests/fuzz/run.sh [--replay] [--seconds N] [--build DIR] NAME[:MAX_LEN]..." >&2; exit 2; }
 
 # Temporary files of the targets (index directories, the entry file) stay
@@ -43,7 +44,7 @@ report() {
 		grep -a -A1 'property violated' "$1" | head -4 | cut -c1-300 | sed 's/^/    /'
 	else
 		grep -a -A30 -E '==[0-9]+==ERROR|runtime error|ERROR: libFuzzer' "$1" | grep -av '^INFO' |
-			head -40 | sed 's/^/    /'
+			sed '/^SUMMARY/q' | head -40 | sed 's/^/    /'
 	fi
 }
 
@@ -105,7 +106,7 @@ for arg in "$@"; do
 	else
 		failed=1
 		echo "fuzz_$name: CRASHED (exit status $rc) after ${secs}s, ${execs:-?} executions; log: $log"
-		ls "$artifacts" 2>/dev/null | sed "s|^|    input: $artifacts/|"
+		sed -n 's/.*Test unit written to \(.*\)/    input: \1/p' "$log"
 		report "$log"
 	fi
 done
