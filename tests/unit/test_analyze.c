@@ -313,6 +313,22 @@ START_TEST(script_detection)
 }
 END_TEST
 
+START_TEST(mainland_wording)
+{
+	char *out = NULL;
+	const char *tw = "簡訊設定";
+	ck_assert_int_eq(kb_analyzer_mainland(a, tw, strlen(tw), &out), KB_OK);
+	ck_assert_str_eq(out, "短信设置");
+	free(out);
+	/* Wording that folding alone already turns simplified gives nothing. */
+	const char *plain = "寬帶斷網";
+	ck_assert_int_eq(kb_analyzer_mainland(a, plain, strlen(plain), &out), KB_OK);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(kb_analyzer_mainland(a, "5G", 2, &out), KB_OK);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
 /* ---- query terms ------------------------------------------------------ */
 
 static const char *kind_name(kb_token_kind_t k)
@@ -432,6 +448,7 @@ static Suite *analyze_suite(void)
 	tcase_add_test(tc, full_width_offsets_point_into_the_original);
 	tcase_add_test(tc, offsets_slice_the_source_text);
 	tcase_add_test(tc, traditional_folds_to_simplified);
+	tcase_add_test(tc, mainland_wording);
 	tcase_add_test(tc, punctuation_and_spaces_separate);
 	tcase_add_test(tc, case_and_marks_fold);
 	tcase_add_test(tc, invalid_utf8_separates);

@@ -1169,6 +1169,27 @@ START_TEST(directories_are_read_in_name_order)
 }
 END_TEST
 
+/* Taiwan wording that folding cannot undo: 設定 (设定) for 设置. */
+START_TEST(taiwan_wording_finds_mainland_entry)
+{
+	char *src = fx_tempdir();
+	char *xml = fx_kb("<entry id=\"A\"><title>短信提醒怎么设置</title><answer>a</answer></entry>\n"
+	                  "<entry id=\"B\"><title>提醒设定的金额</title><answer>b</answer></entry>");
+	char *file = fx_write(src, "kb.xml", xml);
+	const char *paths[] = {file};
+	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, NULL), KB_OK);
+	kb_searcher_t *x = fx_searcher(db);
+	char *ids = fx_find(x, "簡訊提醒設定", NULL);
+	ck_assert_str_eq(ids, "A|B"); /* B shares 提醒设定 as typed */
+	free(ids);
+	kb_searcher_destroy(x);
+	free(xml);
+	free(file);
+	fx_rmtree(src);
+	free(src);
+}
+END_TEST
+
 START_TEST(synonyms_widen_the_query)
 {
 	char *src = fx_tempdir();
@@ -1470,6 +1491,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, add_path_problems);
 	tcase_add_test(tc, directories_are_read_in_name_order);
 	tcase_add_test(tc, synonyms_widen_the_query);
+	tcase_add_test(tc, taiwan_wording_finds_mainland_entry);
 	tcase_add_test(tc, check_only_indexer);
 	tcase_add_test(tc, synonym_problems);
 	tcase_add_test(tc, synonyms_follow_an_update);
