@@ -35,8 +35,10 @@ LIB_C = analyze.c dates.c diagnostics.c document.c entry_reader.c filter_terms.c
 	status.c string_set.c synonyms.c tags.c
 LIB_OBJ = $(LIB_C:%.c=$(B)/lib/%.o) $(B)/lib/xapian_shim.o
 LIBKB = $(B)/libkb.a
-# Where the binaries go; a sanitizer build puts its own elsewhere.
+# Where the binaries go; a sanitizer build puts its own elsewhere.  Not
+# exported: the e2e tests use OUT for a command's output.
 OUT ?= bin
+unexport OUT
 BINS = $(OUT)/kb-index $(OUT)/kb-query
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))

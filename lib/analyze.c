@@ -100,7 +100,9 @@ void kb_analyzer_free(kb_analyzer_t *a)
 
 static int pool_append(kb_analyzer_t *a, const char *s, size_t n)
 {
-	if (a->pool_len + n > a->pool_cap) {
+	/* Allocated even for an empty first string (a lone combining mark
+	 * folds to nothing), so that pool + offset is always a real pointer. */
+	if (!a->pool || a->pool_len + n > a->pool_cap) {
 		size_t cap = a->pool_cap ? a->pool_cap * 2 : 4096;
 		while (cap < a->pool_len + n)
 			cap *= 2;
