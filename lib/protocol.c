@@ -134,18 +134,28 @@ static json_t *snippet_json(const kb_hit_t *h)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; h->snippet[i]; i++) {
-		if (next < h->snippet_span_count && i == h->snippet_spans[next].start)
-			len += (size_t)sprintf(out + len, "<em>");
-		char c = h->snippet[i];
-		len += (size_t)sprintf(out + len, "%s", c == '<' ? "&lt;" : c == '>' ? "&gt;"
-		                                          : c == '&' ? "&amp;" : (char[]){c, 0});
+		if (next < h->snippet_span_count && i == h->snippet_spans[next].start) {
+			memcpy(out + len, "<em>", 4);
+			len += 4;
+		}
+		const char *esc = NULL;
+		switch (h->snippet[i]) {
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '&': esc = "&amp;"; break;
+		default: out[len++] = h->snippet[i];
+		}
+		if (esc) {
+			memcpy(out + len, esc, strlen(esc));
+			len += strlen(esc);
+		}
 		if (next < h->snippet_span_count && i + 1 == h->snippet_spans[next].end) {
-			len += (size_t)sprintf(out + len, "</em>");
+			memcpy(out + len, "</em>", 5);
+			len += 5;
 			next++;
 		}
 	}
-	out[len] = '\0';
-	json_t *j = json_string(out);
+	json_t *j = json_stringn(out, len);
 	free(out);
 	return j;
 }
