@@ -125,6 +125,18 @@ done
 for id in $drafts $retired; do
 	check_hidden "$id" --at 2099-01-01
 done
+# Editors preview drafts on request (CLI and protocol); retired entries stay hidden.
+for id in $drafts; do
+	title=$(xpath_str "//entry[@id='$id']/title/text()")
+	got=$("$KB_QUERY" --db "$DB" --json --at "$CORPUS_DATE" --include-drafts --limit 100 "$title" | jq -r '[.hits[].id] | index("'"$id"'") != null')
+	assert_eq true "$got" "--include-drafts shows the draft $id"
+	got=$(jq -cn --arg q "$title" --arg at "$CORPUS_DATE" '{q: $q, at: $at, drafts: true, limit: 100}' |
+		"$KB_QUERY" --db "$DB" --serve | jq -r '[.hits[].id] | index("'"$id"'") != null')
+	assert_eq true "$got" "\"drafts\": true shows the draft $id"
+done
+for id in $retired; do
+	check_hidden "$id" --include-drafts
+done
 
 # --at a date inside a dated entry's window shows it (asked by its title).
 shown_on() { # shown_on ID DATE
