@@ -49,10 +49,11 @@ const char *kb_status_to_string(kb_status_t status);
  * Indexing
  *
  * An index lives in a directory that holds generations of a Xapian
- * database and a symlink "current" naming the live one.  An indexer writes
- * a new generation beside the live one; kb_indexer_commit() switches the
- * symlink atomically, so readers see either the old index or the new one,
- * never a mix, and a failed or abandoned run leaves the old one untouched.
+ * database and a symlink "current" naming the live one.  An indexer either
+ * updates the live generation in one transaction or writes a new generation
+ * beside it and switches the symlink atomically on commit; either way
+ * readers see the old index or the new one, never a mix, and a failed,
+ * abandoned or killed run leaves the old one untouched.
  * ------------------------------------------------------------------- */
 
 typedef struct kb_indexer kb_indexer_t;

@@ -1,8 +1,10 @@
-/* indexer.c: knowledge entries in, one Xapian document per entry out. */
+/* indexer.c: knowledge entries in, Xapian documents out (one per question
+ * and one for the context of each entry), as a new generation or as an
+ * update in place that touches only what changed (content hashes per entry,
+ * size and time per file). */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
