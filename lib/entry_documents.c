@@ -1,0 +1,197 @@
+/* entry_documents.c: one knowledge entry as Xapian documents: one per
+ * question (title and each alt, with the editors' keywords) and one for its
+ * context (category and answers, and what a hit shows). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document.h"
+#include "indexer-private.h"
+#include "kb-private.h"
+
+typedef struct add_ctx {
+	kb_indexer_t *ix;
+	kbx_doc_t *doc;
+	unsigned weight;
+	kb_status_t st;
+	char *err;
+} add_ctx_t;
+
+static int add_token(void *arg, const kb_token_t *t)
+{
+	add_ctx_t *c = arg;
+	c->st = kbx_doc_add_term(c->doc, t->term, t->term_len, c->weight, &c->err);
+	return c->st != KB_OK;
+}
+
+static kb_status_t index_text(add_ctx_t *c, const char *text, unsigned weight)
+{
+	if (!text)
+		return KB_OK;
+	c->weight = weight;
+	kb_status_t st = kb_analyze(c->ix->analyzer, text, strlen(text), add_token, c);
+	return st != KB_OK ? st : c->st;
+}
+
+static kb_status_t add_boolean(add_ctx_t *c, const char *prefix, const char *value)
+{
+	char *term = kb_filter_term(prefix, value);
+	if (!term)
+		return KB_ERR_NOMEM;
+	kb_status_t st = kbx_doc_add_boolean(c->doc, term, &c->err);
+	free(term);
+	return st;
+}
+
+static kb_status_t add_filters(add_ctx_t *c, const kb_entry_t *e)
+{
+	kb_status_t st = add_boolean(c, KB_PREFIX_ID, e->id);
+	if (st == KB_OK)
+		st = add_boolean(c, KB_PREFIX_STATUS, e->status);
+	if (st == KB_OK && e->audience_count == 0)
+		st = add_boolean(c, KB_TERM_ALL_AUDIENCES, "");
+	for (size_t i = 0; st == KB_OK && i < e->audience_count; i++)
+		st = add_boolean(c, KB_PREFIX_AUDIENCE, e->audiences[i]);
+	if (st == KB_OK && e->region_count == 0)
+		st = add_boolean(c, KB_TERM_ALL_REGIONS, "");
+	for (size_t i = 0; st == KB_OK && i < e->region_count; i++)
+		st = add_boolean(c, KB_PREFIX_REGION, e->regions[i]);
+	/* Every leading part of the category path, so that a filter on
+	 * "宽带" also finds "宽带/故障报修". */
+	if (st == KB_OK && e->category) {
+		char *path = strdup(e->category);
+		if (!path)
+			return KB_ERR_NOMEM;
+		for (char *slash = path;; slash++) {
+			slash = strchr(slash, '/');
+			if (slash)
+				*slash = '\0';
+			st = add_boolean(c, KB_PREFIX_CATEGORY, path);
+			if (!slash || st != KB_OK)
+				break;
+			*slash = '/';
+		}
+		free(path);
+	}
+	return st;
+}
+
+static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *part)
+{
+	char from[9], until[9];
+	const char *f = e->valid_from, *u = e->valid_until;
+	snprintf(from, sizeof from, "%s", KB_DATE_MIN);
+	snprintf(until, sizeof until, "%s", KB_DATE_MAX);
+	if (f)
+		snprintf(from, sizeof from, "%.4s%.2s%.2s", f, f + 5, f + 8);
+	if (u)
+		snprintf(until, sizeof until, "%.4s%.2s%.2s", u, u + 5, u + 8);
+	kb_status_t st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_FROM, from, &c->err);
+	if (st == KB_OK)
+		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
+	if (st == KB_OK)
+		st = kbx_doc_set_value(c->doc, KB_SLOT_ENTRY, e->id, &c->err);
+	if (st == KB_OK)
+		st = kbx_doc_set_value(c->doc, KB_SLOT_PART, part, &c->err);
+	return st;
+}
+
+/* One document: the text given, the entry's filters and values, and either
+ * what a hit shows (data, for the context document, whose docid goes to
+ * *data_doc) or the docid of the document that holds it. */
+static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *part,
+                                const char *data, size_t data_len, unsigned *data_doc)
+{
+	kb_status_t st = add_filters(c, e);
+	if (st == KB_OK)
+		st = add_values(c, e, part);
+	char holder[24];
+	snprintf(holder, sizeof holder, "%u", *data_doc);
+	if (st == KB_OK)
+		st = data ? kbx_doc_set_data(c->doc, data, data_len, &c->err)
+		          : kbx_doc_set_value(c->doc, KB_SLOT_DATA_DOC, holder, &c->err);
+	if (st == KB_OK)
+		st = kbx_writer_add(c->ix->writer, c->doc, data ? data_doc : NULL, &c->err);
+	kbx_doc_free(c->doc);
+	c->doc = NULL;
+	return st;
+}
+
+
+/* An entry becomes one document per question (title and each alt, with the
+ * editors' keywords) and one for its context (category and answers).  The
+ * search collapses them on the entry id, so an entry ranks by its best
+ * matching question: BM25's length normalisation then works on that
+ * question alone, and a short exact paraphrase beats a long entry that
+ * merely contains the words somewhere. */
+
+kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
+{
+	kb_indexer_t *ix = arg;
+	add_ctx_t c = {.ix = ix};
+	if (kb_indexer_note_entry(ix, e->id, e->line) != 0)
+		return KB_ERR_NOMEM;
+	if (!ix->writer) { /* validating only */
+		kb_indexer_count_entry(ix);
+		return KB_OK;
+	}
+	char *data = NULL;
+	size_t data_len = 0;
+	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
+	                  KB_SCRIPT_TRADITIONAL;
+	kb_status_t st = kb_document_encode(e, traditional, &data, &data_len);
+	char hash[17] = "";
+	const char *old = NULL;
+	if (st == KB_OK) {
+		kb_document_hash(e, data, hash);
+		old = ix->updating ? kb_string_set_get(&ix->old_hashes, e->id) : NULL;
+		if (old && strcmp(old, hash) == 0) {
+			ix->stats.unchanged++;
+			kb_indexer_count_entry(ix);
+			free(data);
+			return KB_OK;
+		}
+	}
+	char *id_term = kb_filter_term(KB_PREFIX_ID, e->id);
+	char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, e->id);
+	if (st == KB_OK && (!id_term || !hash_key))
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK && old)
+		st = kbx_writer_delete(ix->writer, id_term, &c.err);
+	if (st == KB_OK)
+		st = kbx_writer_set_metadata(ix->writer, hash_key, hash, &c.err);
+	free(id_term);
+	free(hash_key);
+	unsigned data_doc = 0;
+	if (st == KB_OK)
+		st = kbx_doc_new(&c.doc, &c.err);
+	if (st == KB_OK)
+		st = index_text(&c, e->category, KB_WEIGHT_ANSWER);
+	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
+		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
+	if (st == KB_OK)
+		st = add_document(&c, e, KB_PART_CONTEXT, data, data_len, &data_doc);
+	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
+		char part[24];
+		snprintf(part, sizeof part, "%zu", q);
+		st = kbx_doc_new(&c.doc, &c.err);
+		if (st == KB_OK)
+			st = index_text(&c, q == 0 ? e->title : e->alts[q - 1], KB_WEIGHT_QUESTION);
+		if (st == KB_OK)
+			st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
+		if (st == KB_OK)
+			st = add_document(&c, e, part, NULL, 0, &data_doc);
+	}
+	kbx_doc_free(c.doc);
+	free(data);
+	if (st == KB_OK) {
+		if (old)
+			ix->stats.changed++;
+		else
+			ix->stats.added++;
+		kb_indexer_count_entry(ix);
+	} else
+		kb_indexer_set_error(ix, c.err ? c.err : kb_strdup_printf("%s", kb_status_to_string(st)));
+	return st;
+}
+

@@ -1,0 +1,52 @@
+/* indexer-private.h: what the indexer's files share (indexer.c runs a
+ * run, entry_documents.c turns entries into documents, input_files.c walks
+ * the input). */
+#ifndef KB_INDEXER_PRIVATE_H
+#define KB_INDEXER_PRIVATE_H
+
+#include <time.h>
+
+#include "analyze.h"
+#include "diagnostics.h"
+#include "entry.h"
+#include "index_dir.h"
+#include "kb.h"
+#include "string_set.h"
+#include "xapian_shim.h"
+
+struct kb_indexer {
+	kb_index_dir_t dir;
+	kbx_writer_t *writer;
+	kb_analyzer_t *analyzer;
+	kb_string_set_t ids;
+	kb_diagnostics_t diags;
+	kb_index_stats_t stats;
+	struct timespec started;
+	char *synonyms;          /* stored form of every synonyms file read */
+	/* An update of the live generation in place (else a new generation):
+	 * the content hash of every entry it held. */
+	int updating;
+	kb_string_set_t old_hashes;
+	kb_string_set_t old_files;   /* f: records of the index, by path */
+	kb_string_set_t new_files;   /* paths read or skipped by this run */
+	char *file_record;           /* the record of the file being read */
+	size_t record_len, record_cap;
+	kb_index_options_t opts;
+	char *error;
+};
+
+/* Takes ownership of msg as the last error. */
+void kb_indexer_set_error(kb_indexer_t *ix, char *msg);
+
+/* Counts one more entry read (and reports progress now and then). */
+void kb_indexer_count_entry(kb_indexer_t *ix);
+
+/* The kb_entry_fn of the reader: adds, replaces or keeps one valid entry
+ * (entry_documents.c). */
+kb_status_t kb_indexer_add_entry(void *ix, const kb_entry_t *e);
+
+/* Notes that entry id at line belongs to the file being read, for the
+ * file's record (input_files.c).  0, or -1 when out of memory. */
+int kb_indexer_note_entry(kb_indexer_t *ix, const char *id, long line);
+
+#endif
