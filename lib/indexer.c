@@ -1,7 +1,7 @@
-/* indexer.c: knowledge entries in, Xapian documents out (one per question
- * and one for the context of each entry), as a new generation or as an
- * update in place that touches only what changed (content hashes per entry,
- * size and time per file). */
+/* indexer.c: one kb-index run, from opening the index to the commit: a new
+ * generation, or an update in place that touches only what changed (content
+ * hashes per entry, size and time per file; entries the input no longer has
+ * are deleted at the end). */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
