@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "kb-private.h"
 
@@ -51,15 +50,7 @@ void kb_diag_add(kb_diagnostics_t *d, const char *file, long line,
 			*c = ' ';
 	/* libxml2 quotes input bytes, which may be half a character or not
 	 * UTF-8 at all: the message must itself be UTF-8. */
-	for (size_t i = 0, n = strlen(msg); i < n;) {
-		int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)msg + i,
-		                                      (utf8proc_ssize_t)(n - i), &cp);
-		if (k > 0)
-			i += (size_t)k;
-		else
-			msg[i++] = '?';
-	}
+	kb_utf8_repair(msg, strlen(msg));
 	char *full = line > 0 ? kb_strdup_printf("%s:%ld: %s", file, line, msg)
 	                      : kb_strdup_printf("%s: %s", file, msg);
 	free(msg);

@@ -1,6 +1,8 @@
 /* document.c: the stored form of an entry (see document.h). */
 #include "document.h"
 
+#include "kb-private.h"
+
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,16 +46,16 @@ kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data
 	return KB_OK;
 }
 
+/* One more field into the hash, closed by a byte no text holds, so that
+ * "ab","c" and "a","bc" differ. */
 static uint64_t fnv(uint64_t h, const char *s)
 {
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (h ^ 0xFF) * 1099511628211ull; /* a separator: "ab","c" != "a","bc" */
+	return (kb_hash_bytes(h, s) ^ 0xFF) * KB_HASH_PRIME;
 }
 
 void kb_document_hash(const kb_entry_t *e, const char *data, char hex[17])
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = KB_HASH_OFFSET;
 	h = fnv(h, data);
 	h = fnv(h, e->keywords);
 	h = fnv(h, e->status);

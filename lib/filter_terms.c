@@ -14,8 +14,6 @@ char *kb_filter_term(const char *prefix, const char *value)
 	/* Xapian refuses terms over 245 bytes: a long value (a category path,
 	 * a region name) is stood for by its hash, the same at index and query
 	 * time.  "#" never starts a value a filter compares whole. */
-	uint64_t h = 1469598103934665603ull;
-	for (const char *s = value; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return kb_strdup_printf("%s#%016llx", prefix, (unsigned long long)h);
+	return kb_strdup_printf("%s#%016llx", prefix,
+	                        (unsigned long long)kb_hash_bytes(KB_HASH_OFFSET, value));
 }

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kb.h"
 
@@ -84,6 +85,17 @@ void kb_today(char buf[11]);
 
 /* Whether s is a valid calendar date "YYYY-MM-DD". */
 int kb_date_is_valid(const char *s);
+
+/* FNV-1a over the bytes of s (NULL counts as empty), continuing from h;
+ * start from KB_HASH_OFFSET.  For change detection and short stand-ins,
+ * not for security. */
+#define KB_HASH_OFFSET 1469598103934665603ull
+#define KB_HASH_PRIME 1099511628211ull
+uint64_t kb_hash_bytes(uint64_t h, const char *s);
+
+/* Replaces each byte of s[0..len) that is not part of a valid UTF-8
+ * character by '?'; returns how many were replaced (0: s was UTF-8). */
+size_t kb_utf8_repair(char *s, size_t len);
 
 /* Whether s is a valid audience tag: [a-z0-9][a-z0-9_-]{0,31}. */
 int kb_tag_is_valid(const char *s);

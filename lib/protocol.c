@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <utf8proc.h>
 
 #include "kb-private.h"
 
@@ -267,16 +266,7 @@ KB_EXPORT kb_status_t kb_protocol_answer(kb_searcher_t *s, const char *line, siz
 	if (!obj) {
 		/* jansson quotes the offending bytes, which may be half a UTF-8
 		 * character: the message must itself be valid UTF-8. */
-		for (size_t i = 0, n = strlen(jerr.text); i < n;) {
-			int32_t cp;
-			utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)jerr.text + i,
-			                                      (utf8proc_ssize_t)(n - i), &cp);
-			if (k > 0) {
-				i += (size_t)k;
-			} else {
-				jerr.text[i++] = '?';
-			}
-		}
+		kb_utf8_repair(jerr.text, strlen(jerr.text));
 		char *msg = kb_strdup_printf("invalid JSON at column %d: %s", jerr.column, jerr.text);
 		*response = error_line(NULL, "bad_request", msg ? msg : "invalid JSON");
 		free(msg);

@@ -76,11 +76,11 @@ struct kb_results {
 
 /* The query's terms, those of its mainland wording if it is written in
  * traditional characters (設定 also searches 设置), and its synonyms'. */
-static kb_status_t collect_terms(kb_searcher_t *s, const char *text, kb_query_terms_t *terms)
+static kb_status_t collect_terms(kb_searcher_t *s, const char *text, kb_script_t script,
+                                 kb_query_terms_t *terms)
 {
 	kb_status_t st = kb_query_terms_collect(s->analyzer, text, strlen(text), terms);
-	if (st == KB_OK &&
-	    kb_analyzer_script(s->analyzer, text, strlen(text)) == KB_SCRIPT_TRADITIONAL) {
+	if (st == KB_OK && script == KB_SCRIPT_TRADITIONAL) {
 		char *mainland = NULL;
 		st = kb_analyzer_mainland(s->analyzer, text, strlen(text), &mainland);
 		if (st == KB_OK && mainland)
@@ -108,7 +108,8 @@ KB_EXPORT kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const ch
 	*out = NULL;
 	*count = 0;
 	kb_query_terms_t terms;
-	kb_status_t st = collect_terms(s, query, &terms);
+	kb_status_t st =
+	    collect_terms(s, query, kb_analyzer_script(s->analyzer, query, strlen(query)), &terms);
 	return st == KB_OK ? kb_mark_spans(s->analyzer, &terms, text, strlen(text), out, count) : st;
 }
 
@@ -393,11 +394,11 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 	if (st != KB_OK)
 		return st;
 	follow_current(s);
+	kb_script_t script = kb_analyzer_script(s->analyzer, q->text, strlen(q->text));
 	kb_query_terms_t terms;
-	st = collect_terms(s, q->text, &terms);
+	st = collect_terms(s, q->text, script, &terms);
 	kbx_matches_t m = {0};
 	unsigned limit = q->limit ? q->limit : KB_LIMIT_DEFAULT;
-	kb_script_t script = kb_analyzer_script(s->analyzer, q->text, strlen(q->text));
 	unsigned fetch = limit + (script != KB_SCRIPT_NONE ? KB_SCRIPT_LOOKAHEAD : 0);
 	if (st == KB_OK)
 		st = run(s, q, &terms, fetch, 0, &m);

@@ -5,18 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
+#include "kb-private.h"
 
 static struct kb_string_slot *find(const kb_string_set_t *s, const char *key)
 {
 	size_t mask = s->cap - 1;
-	for (size_t i = hash(key) & mask;; i = (i + 1) & mask)
+	for (size_t i = kb_hash_bytes(KB_HASH_OFFSET, key) & mask;; i = (i + 1) & mask)
 		if (!s->slots[i].key || strcmp(s->slots[i].key, key) == 0)
 			return &s->slots[i];
 }

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "kb-private.h"
 #include "string_set.h"
@@ -24,19 +23,6 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	*len += n;
 	(*buf)[*len] = '\0';
 	return 0;
-}
-
-static int is_valid_utf8(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		                                      (utf8proc_ssize_t)(n - i), &cp);
-		if (k <= 0)
-			return 0;
-		i += (size_t)k;
-	}
-	return 1;
 }
 
 /* Checks one folded line's members and joins them into group with single
@@ -96,7 +82,7 @@ kb_status_t kb_synonyms_read(kb_analyzer_t *a, const char *file, kb_diagnostics_
 		line_no++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (!is_valid_utf8(line, (size_t)n)) {
+		if (kb_utf8_repair(line, (size_t)n)) {
 			kb_diag_add(diags, file, line_no, "not valid UTF-8");
 			continue;
 		}

@@ -1,0 +1,30 @@
+/* text_bytes.c: small byte-level helpers for strings: a hash, and making
+ * sure what kb writes out is UTF-8 whatever it quotes. */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "kb-private.h"
+
+uint64_t kb_hash_bytes(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * KB_HASH_PRIME;
+	return h;
+}
+
+size_t kb_utf8_repair(char *s, size_t len)
+{
+	size_t repaired = 0;
+	for (size_t i = 0; i < len;) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (k > 0) {
+			i += (size_t)k;
+		} else {
+			s[i++] = '?';
+			repaired++;
+		}
+	}
+	return repaired;
+}
