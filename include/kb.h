@@ -211,6 +211,9 @@ kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q,
 size_t kb_results_count(const kb_results_t *r);
 /* Estimated number of matching entries (may exceed the count returned). */
 size_t kb_results_total(const kb_results_t *r);
+/* Microseconds the search spent inside Xapian's matcher (Enquire::get_mset),
+ * the floor of its cost: the rest of a request is kb's own work. */
+long kb_results_match_us(const kb_results_t *r);
 /* Hit i (0-based), borrowed from r. */
 const kb_hit_t *kb_results_hit(const kb_results_t *r, size_t i);
 void kb_results_destroy(kb_results_t *r);

@@ -17,8 +17,7 @@ static json_t *string_array(const char *const *items, size_t n)
 	return a;
 }
 
-kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data,
-                               size_t *len)
+kb_status_t kb_document_encode(const kb_entry_t *e, char **data, size_t *len)
 {
 	*data = NULL;
 	json_t *variants = json_object();
@@ -30,12 +29,12 @@ kb_status_t kb_document_encode(const kb_entry_t *e, int traditional, char **data
 		else
 			answer = e->answers[i].text;
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:b}",
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:o}",
 	                        "id", e->id, "title", e->title,
 	                        "alts", string_array(e->alts, e->alt_count),
 	                        "category", e->category ? e->category : "",
 	                        "audience", string_array(e->audiences, e->audience_count),
-	                        "answer", answer, "variants", variants, "trad", traditional);
+	                        "answer", answer, "variants", variants);
 	if (!doc) /* out of memory, or (never from libxml2) invalid UTF-8 */
 		return KB_ERR_NOMEM;
 	*data = json_dumps(doc, JSON_COMPACT);

@@ -1,6 +1,7 @@
 /* entry_documents.c: one knowledge entry as Xapian documents: one per
  * question (title and each alt, with the editors' keywords) and one for its
  * context (category and answers, and what a hit shows). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@ typedef struct add_ctx {
 	kb_indexer_t *ix;
 	kbx_doc_t *doc;
 	unsigned weight;
+	int counts;                /* whether the text counts for the length */
+	int context;               /* the context document: answers */
+	unsigned long length;      /* of the document, for BM25 */
 	kb_status_t st;
 	char *err;
 } add_ctx_t;
@@ -21,14 +25,19 @@ static int add_token(void *arg, const kb_token_t *t)
 {
 	add_ctx_t *c = arg;
 	c->st = kbx_doc_add_term(c->doc, t->term, t->term_len, c->weight, &c->err);
+	if (c->counts)
+		c->length += c->weight;
 	return c->st != KB_OK;
 }
 
+/* Keywords do not count for the length: an editor's hints should not make
+ * every question of the entry look longer (and so weaker) than it is. */
 static kb_status_t index_text(add_ctx_t *c, const char *text, unsigned weight)
 {
 	if (!text)
 		return KB_OK;
 	c->weight = weight;
+	c->counts = weight != KB_WEIGHT_KEYWORDS;
 	kb_status_t st = kb_analyze(c->ix->analyzer, text, strlen(text), add_token, c);
 	return st != KB_OK ? st : c->st;
 }
@@ -48,12 +57,14 @@ static kb_status_t add_filters(add_ctx_t *c, const kb_entry_t *e)
 	kb_status_t st = add_boolean(c, KB_PREFIX_ID, e->id);
 	if (st == KB_OK)
 		st = add_boolean(c, KB_PREFIX_STATUS, e->status);
-	if (st == KB_OK && e->audience_count == 0)
-		st = add_boolean(c, KB_TERM_ALL_AUDIENCES, "");
+	if (st == KB_OK && e->audience_count > 0)
+		st = add_boolean(c, KB_TERM_HAS_AUDIENCES, "");
 	for (size_t i = 0; st == KB_OK && i < e->audience_count; i++)
 		st = add_boolean(c, KB_PREFIX_AUDIENCE, e->audiences[i]);
-	if (st == KB_OK && e->region_count == 0)
-		st = add_boolean(c, KB_TERM_ALL_REGIONS, "");
+	if (st == KB_OK && e->region_count > 0)
+		st = add_boolean(c, KB_TERM_HAS_REGIONS, "");
+	if (st == KB_OK && (e->valid_from || e->valid_until))
+		st = add_boolean(c, KB_TERM_DATED, "");
 	for (size_t i = 0; st == KB_OK && i < e->region_count; i++)
 		st = add_boolean(c, KB_PREFIX_REGION, e->regions[i]);
 	/* Every leading part of the category path, so that a filter on
@@ -96,27 +107,51 @@ static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *par
 	return st;
 }
 
+/* BM25's part that depends on the document alone (how often the term
+ * occurs, how long the document is) is worked out here, once, and stored as
+ * the term's wdf: the search then only multiplies it by the term's idf
+ * (see KB_IMPACT_SCALE). */
+static unsigned impact(void *ctx, unsigned wdf)
+{
+	const add_ctx_t *c = ctx;
+	double norm = (double)c->length /
+	              (c->context ? KB_REFERENCE_LENGTH_CONTEXT : KB_REFERENCE_LENGTH);
+	if (norm < KB_BM25_MIN_NORMLEN)
+		norm = KB_BM25_MIN_NORMLEN;
+	double part = wdf / (wdf + KB_BM25_K1 * (1 - KB_BM25_B + KB_BM25_B * norm));
+	long v = lround(part * KB_IMPACT_SCALE);
+	return v < 1 ? 1 : (unsigned)v;
+}
+
 /* One document: the text given, the entry's filters and values, and either
  * what a hit shows (data, for the context document, whose docid goes to
- * *data_doc) or the docid of the document that holds it. */
+ * *data_doc) or the docid of the document that holds it.  The part value
+ * says which part this is, the entry's script and that docid (see
+ * KB_SLOT_PART). */
 static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *part,
-                                const char *data, size_t data_len, unsigned *data_doc)
+                                int traditional, const char *data, size_t data_len,
+                                unsigned *data_doc)
 {
-	kb_status_t st = add_filters(c, e);
+	char info[48];
+	if (data)
+		snprintf(info, sizeof info, "%s %c", part, traditional ? 't' : 's');
+	else
+		snprintf(info, sizeof info, "%s %c %u", part, traditional ? 't' : 's', *data_doc);
+	c->context = data != NULL;
+	kb_status_t st = kbx_doc_reweigh(c->doc, impact, c, &c->err);
+	c->length = 0;
 	if (st == KB_OK)
-		st = add_values(c, e, part);
-	char holder[24];
-	snprintf(holder, sizeof holder, "%u", *data_doc);
+		st = add_filters(c, e);
 	if (st == KB_OK)
-		st = data ? kbx_doc_set_data(c->doc, data, data_len, &c->err)
-		          : kbx_doc_set_value(c->doc, KB_SLOT_DATA_DOC, holder, &c->err);
+		st = add_values(c, e, info);
+	if (st == KB_OK && data)
+		st = kbx_doc_set_data(c->doc, data, data_len, &c->err);
 	if (st == KB_OK)
 		st = kbx_writer_add(c->ix->writer, c->doc, data ? data_doc : NULL, &c->err);
 	kbx_doc_free(c->doc);
 	c->doc = NULL;
 	return st;
 }
-
 
 /* An entry becomes one document per question (title and each alt, with the
  * editors' keywords) and one for its context (category and answers).  The
@@ -139,7 +174,7 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 	size_t data_len = 0;
 	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
 	                  KB_SCRIPT_TRADITIONAL;
-	kb_status_t st = kb_document_encode(e, traditional, &data, &data_len);
+	kb_status_t st = kb_document_encode(e, &data, &data_len);
 	char hash[17] = "";
 	const char *old = NULL;
 	if (st == KB_OK) {
@@ -170,7 +205,7 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
 		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
 	if (st == KB_OK)
-		st = add_document(&c, e, KB_PART_CONTEXT, data, data_len, &data_doc);
+		st = add_document(&c, e, KB_PART_CONTEXT, traditional, data, data_len, &data_doc);
 	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
 		char part[24];
 		snprintf(part, sizeof part, "%zu", q);
@@ -180,7 +215,7 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 		if (st == KB_OK)
 			st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
 		if (st == KB_OK)
-			st = add_document(&c, e, part, NULL, 0, &data_doc);
+			st = add_document(&c, e, part, traditional, NULL, 0, &data_doc);
 	}
 	kbx_doc_free(c.doc);
 	free(data);

@@ -16,10 +16,16 @@
  * Text terms are folded (lowercase or Han) and carry no prefix; boolean
  * terms start with an uppercase prefix, so the two can never collide. */
 #define KB_PREFIX_ID "Q"            /* Q<entry id>: one per document */
+/* Filters are exclusions: most entries are published, for everyone,
+ * nationwide and undated, and a search should not walk lists of them.  An
+ * entry restricted in some way carries a marker term (XA+, XR+, XD+), and
+ * the search leaves out documents with a marker unless they also carry
+ * what lets them through (see searcher.c). */
 #define KB_PREFIX_AUDIENCE "XA:"    /* XA:<tag> */
-#define KB_TERM_ALL_AUDIENCES "XA*" /* entry has no <audience>: for everyone */
+#define KB_TERM_HAS_AUDIENCES "XA+" /* entry has <audience> tags */
 #define KB_PREFIX_REGION "XR:"      /* XR:<region> */
-#define KB_TERM_ALL_REGIONS "XR*"   /* entry has no <region>: nationwide */
+#define KB_TERM_HAS_REGIONS "XR+"   /* entry has <region> elements */
+#define KB_TERM_DATED "XD+"         /* entry has valid-from or valid-until */
 #define KB_PREFIX_STATUS "XS:"      /* XS:published | XS:draft | XS:retired */
 #define KB_PREFIX_CATEGORY "XC:"    /* XC:<each leading part of the path> */
 
@@ -32,16 +38,16 @@ char *kb_filter_term(const char *prefix, const char *value);
 /* Validity dates as "YYYYMMDD" strings, which sort as the dates do. */
 #define KB_SLOT_VALID_FROM 0
 #define KB_SLOT_VALID_UNTIL 1
-/* Each entry is several documents (see indexer.c); results are collapsed on
- * the entry id, and each document says which part of the entry it holds:
- * "0" the title, "1".."n" the alts, "c" keywords-free context (category and
- * answers). */
+/* Each entry is several documents (see entry_documents.c); results are
+ * collapsed on the entry id.  The part value says which part of the entry a
+ * document holds ("0" the title, "1".."n" the alts, "c" the context:
+ * category and answers), the script of the entry ('s' simplified, 't'
+ * traditional) and, for questions, the docid of the context document that
+ * holds what a hit shows: "2 s 4711", "c t".  One value, so that ranking a
+ * match reads one. */
 #define KB_SLOT_ENTRY 2
 #define KB_SLOT_PART 3
 #define KB_PART_CONTEXT "c"
-/* What a hit shows is stored once per entry, in its context document;
- * question documents name that document's docid here. */
-#define KB_SLOT_DATA_DOC 4
 #define KB_DATE_MIN "00000000"
 #define KB_DATE_MAX "99999999"
 
@@ -58,12 +64,34 @@ char *kb_filter_term(const char *prefix, const char *value);
  * (lcqmc-faq MRR@10 0.876 -> 0.879; see docs/relevance.md). */
 #define KB_BM25_K1 1.2
 #define KB_BM25_B 0.75
+#define KB_BM25_MIN_NORMLEN 0.5
+
+/* BM25 compares a document's length with the average; kb compares it with
+ * a fixed length per kind of document instead, as BM25F does per field: a
+ * typical question (about 15 characters, in the units of KB_WEIGHT_*; the
+ * average of the lcqmc-faq and atec-faq indexes: 35 -> 45 -> 70 gave
+ * MRR@10 0.8796 / 0.8771 there) and a typical context (answers and
+ * category).  Questions are then weighed against questions, and long
+ * answers cannot make them all look short.  The context's length sets how
+ * much answers count against questions; the sample corpus is the only one
+ * with real answers, and 120 to 160 keep all its expected rankings (80
+ * loses one, 200 and more another).  Fixed lengths let the indexer store BM25's per-document part
+ * of each term's weight (its "impact") in the term's wdf, scaled by
+ * KB_IMPACT_SCALE: the search multiplies impacts by idf and never reads a
+ * document length, which is much of the cost of BM25 in Xapian (a lookup
+ * in the length list for every posting: 230 us for a term in 72 documents
+ * of atec-faq, 8 us without). */
+#define KB_REFERENCE_LENGTH 45.0
+#define KB_REFERENCE_LENGTH_CONTEXT 150.0
+#define KB_IMPACT_SCALE 1000
+/* Far above any impact, so that BM25's saturation does not bend it. */
+#define KB_IMPACT_K1 1e9
 
 /* Index metadata.  KB_INDEX_FORMAT changes whenever what the indexer
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "1"
+#define KB_INDEX_FORMAT "2"
 #define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
 /* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
  * entry: a file whose size and time are unchanged need not be read again. */

@@ -192,9 +192,10 @@ static long elapsed_us(const struct timespec *since)
 static char *results_line(json_t *id, const kb_results_t *r, long took_us)
 {
 	json_t *hits = hits_json(r);
-	json_t *resp = hits ? json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "total",
+	json_t *resp = hits ? json_pack("{s:b, s:I, s:I, s:I, s:o}", "ok", 1, "total",
 	                                (json_int_t)kb_results_total(r), "took_us",
-	                                (json_int_t)took_us, "hits", hits)
+	                                (json_int_t)took_us, "match_us",
+	                                (json_int_t)kb_results_match_us(r), "hits", hits)
 	                    : NULL;
 	/* Scores are rounded to 6 digits; the id must come back unchanged, so
 	 * it is written apart (line_with_id). */

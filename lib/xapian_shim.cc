@@ -10,11 +10,14 @@
 
 #include <xapian.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct kbx_writer {
@@ -29,9 +32,19 @@ struct kbx_doc {
 struct kbx_reader {
 	Xapian::Database db;
 	Xapian::Enquire enquire;
+	// How many documents hold each term, as read: every search needs it
+	// for each of its terms before it starts (to decide which terms find
+	// and which only score), and looking it up is a B-tree walk.  Agents'
+	// queries share most of their terms.  Emptied on every reopen.
+	std::unordered_map<std::string, Xapian::doccount> termfreqs;
 	explicit kbx_reader(const std::string &path) : db(path), enquire(db)
 	{
-		enquire.set_weighting_scheme(Xapian::BM25Weight(KB_BM25_K1, 0, 1, KB_BM25_B, 0.5));
+		// The document's part of BM25 is in each term's wdf already (an
+		// impact, see entry_documents.c).  BM25 with b = 0 reads no
+		// document lengths, and with k1 far above any impact its weight
+		// is linear in wdf: idf x impact.  It is built in, so remote
+		// shards (xapian-tcpsrv) weigh alike.
+		enquire.set_weighting_scheme(Xapian::BM25Weight(KB_IMPACT_K1, 0, 1, 0, 0));
 	}
 };
 
@@ -187,6 +200,22 @@ kb_status_t kbx_doc_add_term(kbx_doc_t *d, const char *term, size_t len,
 	return guarded(err, [&] { d->doc.add_term(std::string(term, len), wdf_inc); });
 }
 
+kb_status_t kbx_doc_reweigh(kbx_doc_t *d, kbx_wdf_fn fn, void *ctx, char **err)
+{
+	return guarded(err, [&] {
+		std::vector<std::pair<std::string, Xapian::termcount>> terms;
+		for (Xapian::TermIterator t = d->doc.termlist_begin(); t != d->doc.termlist_end(); ++t)
+			terms.emplace_back(*t, t.get_wdf());
+		d->doc.clear_terms();
+		for (const auto &t : terms) {
+			if (t.second == 0)
+				d->doc.add_boolean_term(t.first);
+			else
+				d->doc.add_term(t.first, fn(ctx, t.second));
+		}
+	});
+}
+
 kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err)
 {
 	return guarded(err, [&] { d->doc.add_boolean_term(term); });
@@ -233,7 +262,11 @@ void kbx_reader_free(kbx_reader_t *r)
 kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err)
 {
 	*changed = 0;
-	return guarded(err, [&] { *changed = r->db.reopen(); });
+	return guarded(err, [&] {
+		*changed = r->db.reopen();
+		if (*changed)
+			r->termfreqs.clear();
+	});
 }
 
 kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, char **err)
@@ -242,48 +275,81 @@ kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, 
 	return guarded(err, [&] { *value = copy_string(r->db.get_metadata(key)); });
 }
 
-static Xapian::Query build_query(const Xapian::Database &db, const kbx_search_t *q)
+static Xapian::Query any_of(const char *const *terms, size_t count)
 {
-	std::vector<Xapian::Query> ranked;
-	ranked.reserve(q->term_count);
-	double common = q->common_fraction * db.get_doccount();
+	std::vector<Xapian::Query> any;
+	for (size_t i = 0; i < count; i++)
+		any.emplace_back(terms[i]);
+	return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+}
+
+// Enough for every term of a big knowledge base's common queries; past it
+// the cache starts again rather than grow without bound.
+static const size_t termfreq_cache_max = 1 << 16;
+
+static Xapian::doccount termfreq(kbx_reader_t *r, const std::string &term)
+{
+	auto it = r->termfreqs.find(term);
+	if (it != r->termfreqs.end())
+		return it->second;
+	if (r->termfreqs.size() >= termfreq_cache_max)
+		r->termfreqs.clear();
+	Xapian::doccount tf = r->db.get_termfreq(term);
+	r->termfreqs.emplace(term, tf);
+	return tf;
+}
+
+static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
+{
+	const Xapian::Database &db = r->db;
+	std::vector<Xapian::Query> finding, scoring;
+	double docs = db.get_doccount();
+	double common = q->common_fraction * docs;
+	double rare = std::max(q->find_fraction * docs, static_cast<double>(q->find_min_docs));
 	for (size_t i = 0; i < q->term_count; i++) {
 		std::string term(q->terms[i].term, q->terms[i].len);
-		if (q->terms[i].droppable && db.get_termfreq(term) > common)
+		Xapian::doccount tf = termfreq(r, term);
+		if (q->terms[i].droppable && tf > common)
 			continue;
 		Xapian::Query t(term);
 		if (q->terms[i].factor != 1.0)
 			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
-		ranked.push_back(t);
+		(tf > rare ? scoring : finding).push_back(t);
 	}
-	Xapian::Query query(Xapian::Query::OP_OR, ranked.begin(), ranked.end());
+	if (finding.empty())
+		finding.swap(scoring);
+	Xapian::Query query(Xapian::Query::OP_OR, finding.begin(), finding.end());
+	if (!scoring.empty())
+		query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+		                      Xapian::Query(Xapian::Query::OP_OR, scoring.begin(), scoring.end()));
 
-	std::vector<Xapian::Query> filters;
-	for (size_t g = 0; g < q->group_count; g++) {
-		const kbx_filter_group_t &group = q->groups[g];
-		std::vector<Xapian::Query> any;
-		for (size_t i = 0; i < group.count; i++)
-			any.emplace_back(group.terms[i]);
-		filters.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
+	std::vector<Xapian::Query> excluded;
+	for (size_t i = 0; i < q->exclusion_count; i++) {
+		const kbx_exclusion_t &x = q->exclusions[i];
+		Xapian::Query marked(x.marker);
+		if (x.unless_count)
+			marked = Xapian::Query(Xapian::Query::OP_AND_NOT, marked,
+			                       any_of(x.unless, x.unless_count));
+		excluded.push_back(marked);
 	}
-	if (q->date) {
-		filters.emplace_back(Xapian::Query::OP_VALUE_LE, KB_SLOT_VALID_FROM, q->date);
-		filters.emplace_back(Xapian::Query::OP_VALUE_GE, KB_SLOT_VALID_UNTIL, q->date);
+	if (q->date_marker && q->date) {
+		Xapian::Query valid(Xapian::Query::OP_AND,
+		                    Xapian::Query(Xapian::Query::OP_VALUE_LE, KB_SLOT_VALID_FROM, q->date),
+		                    Xapian::Query(Xapian::Query::OP_VALUE_GE, KB_SLOT_VALID_UNTIL, q->date));
+		excluded.emplace_back(Xapian::Query::OP_AND_NOT, Xapian::Query(q->date_marker), valid);
 	}
-	if (!filters.empty())
-		query = Xapian::Query(Xapian::Query::OP_FILTER, query,
-		                      Xapian::Query(Xapian::Query::OP_AND, filters.begin(),
-		                                    filters.end()));
+	if (!excluded.empty())
+		query = Xapian::Query(Xapian::Query::OP_AND_NOT, query,
+		                      Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
 	return query;
 }
 
-// The docid a document names in its own shard, as seen through db: Xapian
-// interleaves the shards of a stub database (global = (local - 1) * n +
-// shard + 1), and the naming document is in the same shard as the named.
+// The global docid of local docid `local` in the shard of global docid
+// `seen`: Xapian interleaves the shards of a stub database (global =
+// (local - 1) * n + shard + 1).
 static Xapian::docid shard_docid(const Xapian::Database &db, Xapian::docid seen,
-                                 const std::string &local_text)
+                                 Xapian::docid local)
 {
-	Xapian::docid local = static_cast<Xapian::docid>(std::stoul(local_text));
 	Xapian::docid n = static_cast<Xapian::docid>(db.size());
 	if (n <= 1)
 		return local;
@@ -295,29 +361,34 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 {
 	r->enquire.set_query(query);
 	if (q->collapse_slot >= 0)
-		r->enquire.set_collapse_key(static_cast<Xapian::valueno>(q->collapse_slot));
+		r->enquire.set_collapse_key(static_cast<Xapian::valueno>(q->collapse_slot),
+		                            q->collapse_max ? q->collapse_max : 1);
 	else
 		r->enquire.set_collapse_key(Xapian::BAD_VALUENO);
+	auto t0 = std::chrono::steady_clock::now();
 	Xapian::MSet mset = r->enquire.get_mset(0, q->limit);
+	out->match_us += std::chrono::duration_cast<std::chrono::microseconds>(
+	                     std::chrono::steady_clock::now() - t0)
+	                     .count();
 	out->items = static_cast<kbx_match_t *>(std::calloc(mset.size() ? mset.size() : 1,
 	                                                    sizeof(kbx_match_t)));
 	if (!out->items)
 		throw std::bad_alloc();
 	out->total = mset.get_matches_estimated();
 	for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-		Xapian::Document doc = it.get_document();
-		std::string holder;
-		if (q->data_slot >= 0)
-			holder = doc.get_value(static_cast<Xapian::valueno>(q->data_slot));
-		std::string data = holder.empty()
-		                       ? doc.get_data()
-		                       : r->db.get_document(shard_docid(r->db, *it, holder)).get_data();
 		kbx_match_t &m = out->items[out->count++];
+		m.docid = *it;
+		m.score = it.get_weight();
+		m.key = copy_string(it.get_collapse_key());
+		m.info = copy_string(it.get_document().get_value(static_cast<Xapian::valueno>(q->info_slot)));
+	}
+	size_t wanted = q->choose ? q->choose(q->choose_ctx, out->items, out->count) : out->count;
+	for (size_t i = 0; i < wanted && i < out->count; i++) {
+		kbx_match_t &m = out->items[i];
+		Xapian::docid holder = m.data_doc ? shard_docid(r->db, m.docid, m.data_doc) : m.docid;
+		std::string data = r->db.get_document(holder).get_data();
 		m.data = copy_string(data);
 		m.data_len = data.size();
-		m.score = it.get_weight();
-		if (q->info_slot >= 0)
-			m.info = copy_string(doc.get_value(static_cast<Xapian::valueno>(q->info_slot)));
 	}
 }
 
@@ -326,7 +397,7 @@ kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
 {
 	*out = kbx_matches_t{};
 	kb_status_t st = guarded(err, [&] {
-		Xapian::Query query = build_query(r->db, q);
+		Xapian::Query query = build_query(r, q);
 		try {
 			run_search(r, query, q, out);
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -334,6 +405,7 @@ kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
 			// remedy is to reopen at the newest revision and retry once.
 			kbx_matches_clear(out);
 			r->db.reopen();
+			r->termfreqs.clear();
 			run_search(r, query, q, out);
 		}
 	});
@@ -347,8 +419,9 @@ void kbx_matches_clear(kbx_matches_t *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->count; i++) {
-		std::free(m->items[i].data);
+		std::free(m->items[i].key);
 		std::free(m->items[i].info);
+		std::free(m->items[i].data);
 	}
 	std::free(m->items);
 	*m = kbx_matches_t{};

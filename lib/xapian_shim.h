@@ -48,6 +48,11 @@ void kbx_doc_free(kbx_doc_t *d);
 /* A text term, its within-document frequency raised by wdf_inc. */
 kb_status_t kbx_doc_add_term(kbx_doc_t *d, const char *term, size_t len,
                              unsigned wdf_inc, char **err);
+/* Replaces the within-document frequency of every text term of d by
+ * fn(ctx, wdf), which must be at least 1.  Filter terms are kept as they
+ * are. */
+typedef unsigned (*kbx_wdf_fn)(void *ctx, unsigned wdf);
+kb_status_t kbx_doc_reweigh(kbx_doc_t *d, kbx_wdf_fn fn, void *ctx, char **err);
 /* A filter term that does not take part in ranking. */
 kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err);
 kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
@@ -84,40 +89,65 @@ typedef struct kbx_weighted_term {
 	                      kbx_search_t.common_fraction of the documents */
 } kbx_weighted_term_t;
 
-/* Documents must carry at least one term of each group. */
-typedef struct kbx_filter_group {
-	const char *const *terms;
-	size_t count;
-} kbx_filter_group_t;
+/* Documents carrying marker are left out unless they carry one of unless
+ * (an entry for some audiences only: marker "has audiences", unless one of
+ * the asked ones).  Markers are rare, so a search whose documents carry
+ * none pays nothing for them. */
+typedef struct kbx_exclusion {
+	const char *marker;
+	const char *const *unless;
+	size_t unless_count;
+} kbx_exclusion_t;
+
+struct kbx_match;
 
 typedef struct kbx_search {
-	const kbx_weighted_term_t *terms;  /* OR-ed and ranked with BM25 */
+	const kbx_weighted_term_t *terms;  /* OR-ed and ranked by idf x wdf */
 	size_t term_count;
-	const kbx_filter_group_t *groups;  /* AND-ed */
-	size_t group_count;
-	const char *date;                  /* "YYYYMMDD": only documents valid
-	                                      then; NULL: no date filter */
+	/* Terms in more than max(find_fraction x documents, find_min_docs)
+	 * documents only add to the score of documents that rarer terms
+	 * found (unless no term is that rare). */
+	double find_fraction;
+	unsigned find_min_docs;
 	double common_fraction;            /* see kbx_weighted_term_t.droppable */
-	int collapse_slot;                 /* at most one match per value of this
-	                                      slot; -1: no collapsing */
-	int info_slot;                     /* returned with each match; -1: none */
-	int data_slot;                     /* a match with a value here (a docid
-	                                      in decimal) takes its data from that
-	                                      document; -1: none */
-	unsigned limit;
+	const kbx_exclusion_t *exclusions;
+	size_t exclusion_count;
+	/* Documents carrying date_marker are left out unless date
+	 * ("YYYYMMDD") lies within their validity slots; NULL: no check. */
+	const char *date_marker;
+	const char *date;
+	int collapse_slot;                 /* at most collapse_max matches per
+	                                      value of this slot (returned as
+	                                      their key) */
+	unsigned collapse_max;
+	int info_slot;                     /* returned with each match */
+	unsigned limit;                    /* how many matches to find */
+	/* Called with the matches found (score, key and info set): may reorder
+	 * them and set their data_doc, and returns how many of the first need
+	 * their data.  Reading data is most of the cost of a match beyond the
+	 * search itself, so only what is shown is read. */
+	size_t (*choose)(void *ctx, struct kbx_match *items, size_t count);
+	void *choose_ctx;
 } kbx_search_t;
 
 typedef struct kbx_match {
 	double score;
-	char *data;        /* the document's data, malloc()ed, NUL-terminated */
+	char *key;         /* the collapse_slot value, malloc()ed */
+	char *info;        /* the info_slot value, malloc()ed */
+	unsigned docid;    /* the matching document, as the reader numbers it */
+	/* Set by choose(): the docid, within the match's own shard, of the
+	 * document holding the data; 0: the match itself. */
+	unsigned data_doc;
+	char *data;        /* that document's data, malloc()ed, NUL-terminated;
+	                      NULL past what choose() asked for */
 	size_t data_len;
-	char *info;        /* the info_slot value, malloc()ed; NULL if none */
 } kbx_match_t;
 
 typedef struct kbx_matches {
 	kbx_match_t *items;  /* malloc()ed */
 	size_t count;
 	size_t total;        /* Xapian's estimate of all matches */
+	long match_us;       /* microseconds spent in Xapian's matcher (get_mset) */
 } kbx_matches_t;
 
 kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,

@@ -108,7 +108,7 @@ expect_exit() {
 # normalize: protocol output (JSON Lines on stdin) without the fields that
 # change from run to run.  Lines that are not JSON make it fail loudly.
 normalize() {
-	jq -c 'del(.took_us) | if .hits then .hits |= map(del(.score)) else . end'
+	jq -c 'del(.took_us, .match_us) | if .hits then .hits |= map(del(.score)) else . end'
 }
 
 # current_gen DB: the generation the "current" link of an index names.

@@ -27,8 +27,8 @@ done >"$T/snapshot.in"
 # snapshot: kb-query --json's answer to a known query and the server's to
 # more, without took_us (scores included), and the index directory's listing.
 snapshot() {
-	"$KB_QUERY" --db "$DB" --json --limit 100 宽带断网了怎么报修 | jq -c 'del(.took_us)'
-	"$KB_QUERY" --db "$DB" --serve <"$T/snapshot.in" | jq -c 'del(.took_us)'
+	"$KB_QUERY" --db "$DB" --json --limit 100 宽带断网了怎么报修 | jq -c 'del(.took_us, .match_us)'
+	"$KB_QUERY" --db "$DB" --serve <"$T/snapshot.in" | jq -c 'del(.took_us, .match_us)'
 	ls -A "$DB"
 }
 

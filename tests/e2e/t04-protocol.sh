@@ -2,14 +2,14 @@
 # t04-protocol: kb-query --serve, the JSON Lines protocol.
 #
 # Golden files: protocol/NAME.in holds requests, one a line, and
-# protocol/NAME.expected the responses with took_us and the scores removed
-# (lib.sh's normalize), on an index of fixtures/protocol-kb.xml.  Then: one
+# protocol/NAME.expected the responses with took_us, match_us and the scores
+# removed (lib.sh's normalize), on an index of fixtures/protocol-kb.xml.  Then: one
 # response per line for 10,000 mixed lines, a 10 MB line, EOF, and a server
 # that follows kb-index to a new generation without a restart.
 #
 # To regenerate a golden file after a deliberate change (then READ it):
 #   bin/kb-index --db /tmp/p tests/e2e/fixtures/protocol-kb.xml
-#   bin/kb-query --db /tmp/p --serve < X.in | jq -c 'del(.took_us) |
+#   bin/kb-query --db /tmp/p --serve < X.in | jq -c 'del(.took_us, .match_us) |
 #     if .hits then .hits |= map(del(.score)) else . end' > X.expected
 . "$E2E/lib.sh"
 
@@ -19,12 +19,13 @@ build_index "$DB" "$FIX/protocol-kb.xml" || finish
 
 # ---- golden files ------------------------------------------------------------
 # Generic checks of every response line: it is one JSON object with an ok
-# flag; a success has an integer took_us, a total no smaller than its hit
+# flag; a success has an integer took_us and match_us (no larger), a total no smaller than its hit
 # count, ranks 1..n and non-increasing numeric scores; an error has a code
 # and a message.
 WELL_FORMED='
 	if .ok == true then
 		(.took_us | type) == "number" and .took_us >= 0 and .took_us == (.took_us | floor)
+		and (.match_us | type) == "number" and .match_us >= 0 and .match_us <= .took_us
 		and (.total | type) == "number" and .total >= (.hits | length)
 		and ([.hits[].rank] == [range(1; (.hits | length) + 1)])
 		and all(.hits[]; (.score | type) == "number")

@@ -392,13 +392,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		asked_t a;
 		read_request(req, &a);
 		json_t *hits = json_object_get(r, "hits"), *total = json_object_get(r, "total"),
-		       *took = json_object_get(r, "took_us");
+		       *took = json_object_get(r, "took_us"), *match = json_object_get(r, "match_us");
 		FUZZ_CHECK(json_is_array(hits), "ok without hits: %s", resp);
 		FUZZ_CHECK(json_array_size(hits) <= (size_t)a.limit, "%zu hits for limit %lld: %s",
 		           json_array_size(hits), (long long)a.limit, resp);
 		FUZZ_CHECK(json_is_integer(total) && json_integer_value(total) >= (json_int_t)json_array_size(hits),
 		           "total below the hit count: %s", resp);
 		FUZZ_CHECK(json_is_integer(took) && json_integer_value(took) >= 0, "took_us: %s", resp);
+		FUZZ_CHECK(json_is_integer(match) && json_integer_value(match) >= 0 &&
+		               json_integer_value(match) <= json_integer_value(took),
+		           "match_us: %s", resp);
 		FUZZ_CHECK(!json_object_get(r, "error"), "ok with an error: %s", resp);
 		double last = 0;
 		for (size_t i = 0; i < json_array_size(hits); i++)

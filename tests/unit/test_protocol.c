@@ -160,15 +160,20 @@ static json_t *first_hit(json_t *j)
 START_TEST(response_shape)
 {
 	json_t *j = answer("{\"id\":\"q1\",\"q\":\"宽带断网怎么报修\"}");
-	const char *keys[] = {"id", "ok", "total", "took_us", "hits"};
-	ck_assert_uint_eq(json_object_size(j), 5);
-	for (int i = 0; i < 5; i++)
+	const char *keys[] = {"id", "ok", "total", "took_us", "match_us", "hits"};
+	ck_assert_uint_eq(json_object_size(j), 6);
+	for (int i = 0; i < 6; i++)
 		ck_assert_msg(json_object_get(j, keys[i]) != NULL, "no '%s'", keys[i]);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "q1");
 	ck_assert(json_is_true(json_object_get(j, "ok")));
 	ck_assert(json_is_integer(json_object_get(j, "total")));
 	ck_assert(json_is_integer(json_object_get(j, "took_us")));
 	ck_assert_int_ge(json_integer_value(json_object_get(j, "took_us")), 0);
+	/* The match is part of the request. */
+	ck_assert(json_is_integer(json_object_get(j, "match_us")));
+	ck_assert_int_ge(json_integer_value(json_object_get(j, "match_us")), 0);
+	ck_assert_int_le(json_integer_value(json_object_get(j, "match_us")),
+	                 json_integer_value(json_object_get(j, "took_us")));
 	json_t *hits = json_object_get(j, "hits");
 	ck_assert(json_is_array(hits));
 	ck_assert_int_ge(json_integer_value(json_object_get(j, "total")),

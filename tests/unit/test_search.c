@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "fixtures.h"
+#include "kb-private.h"
 #include "kb.h"
+#include "xapian_shim.h"
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <malloc.h>
@@ -937,6 +939,32 @@ START_TEST(refuses_a_directory_that_is_not_an_index)
 }
 END_TEST
 
+/* An index written by another version of kb is refused with a way out, not
+ * misread. */
+START_TEST(searcher_refuses_another_index_format)
+{
+	char *xml = fx_kb("<entry id=\"a\"><title>宽带报修</title><answer>打10000</answer></entry>");
+	char *diags = NULL;
+	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
+	char *live = fx_path(db, "current");
+	kbx_writer_t *w = NULL;
+	char *err = NULL;
+	ck_assert_int_eq(kbx_writer_open(live, &w, &err), KB_OK);
+	ck_assert_int_eq(kbx_writer_set_metadata(w, KB_META_FORMAT, "1", &err), KB_OK);
+	ck_assert_int_eq(kbx_writer_commit(w, &err), KB_OK);
+	kbx_writer_free(w);
+	kb_searcher_t *s2 = NULL;
+	ck_assert_int_eq(kb_searcher_open(db, &s2, &err), KB_ERR_INDEX);
+	ck_assert_ptr_null(s2);
+	ck_assert_str_eq(err, "the index was built by another version of kb (format 1, this one "
+	                      "reads " KB_INDEX_FORMAT "): rebuild it with kb-index --rebuild");
+	free(err);
+	free(live);
+	free(diags);
+	free(xml);
+}
+END_TEST
+
 START_TEST(bad_arguments_to_open)
 {
 	kb_indexer_t *ix = (kb_indexer_t *)1;
@@ -1482,6 +1510,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, failed_rebuild_leaves_index_as_it_was);
 	tcase_add_test(tc, second_indexer_is_locked_out);
 	tcase_add_test(tc, refuses_a_directory_that_is_not_an_index);
+	tcase_add_test(tc, searcher_refuses_another_index_format);
 	tcase_add_test(tc, bad_arguments_to_open);
 	tcase_add_test(tc, searcher_follows_an_update);
 	tcase_add_test(tc, searcher_follows_a_rebuild);
