@@ -141,7 +141,9 @@ eval: all
 	@SHARED=$(SHARED) bench/eval
 
 # ---- speed and memory on scaled corpora ---------------------------------
+BENCH_PACKAGES = gnuplot-nox python3-xapian
 bench: deps all
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
 	@SHARED=$(SHARED) bench/run
 
 # ---- install ----------------------------------------------------------

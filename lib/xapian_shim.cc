@@ -314,7 +314,7 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 		Xapian::Query t(term);
 		if (q->terms[i].factor != 1.0)
 			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
-		(tf > rare ? scoring : finding).push_back(t);
+		(tf > rare || q->terms[i].score_only ? scoring : finding).push_back(t);
 	}
 	if (finding.empty())
 		finding.swap(scoring);

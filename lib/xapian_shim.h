@@ -85,6 +85,7 @@ typedef struct kbx_weighted_term {
 	const char *term;
 	size_t len;
 	double factor;     /* multiplies the term's BM25 contribution */
+	int score_only;    /* only adds to the score of documents others found */
 	int droppable;     /* left out when it occurs in more than
 	                      kbx_search_t.common_fraction of the documents */
 } kbx_weighted_term_t;
