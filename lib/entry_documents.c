@@ -87,16 +87,23 @@ static kb_status_t add_filters(add_ctx_t *c, const kb_entry_t *e)
 	return st;
 }
 
+/* The entry's validity window as "YYYYMMDD" strings, open ends as the
+ * smallest and largest dates. */
+static void window(const kb_entry_t *e, char from[9], char until[9])
+{
+	const char *f = e->valid_from, *u = e->valid_until;
+	snprintf(from, 9, "%s", KB_DATE_MIN);
+	snprintf(until, 9, "%s", KB_DATE_MAX);
+	if (f)
+		snprintf(from, 9, "%.4s%.2s%.2s", f, f + 5, f + 8);
+	if (u)
+		snprintf(until, 9, "%.4s%.2s%.2s", u, u + 5, u + 8);
+}
+
 static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *part)
 {
 	char from[9], until[9];
-	const char *f = e->valid_from, *u = e->valid_until;
-	snprintf(from, sizeof from, "%s", KB_DATE_MIN);
-	snprintf(until, sizeof until, "%s", KB_DATE_MAX);
-	if (f)
-		snprintf(from, sizeof from, "%.4s%.2s%.2s", f, f + 5, f + 8);
-	if (u)
-		snprintf(until, sizeof until, "%.4s%.2s%.2s", u, u + 5, u + 8);
+	window(e, from, until);
 	kb_status_t st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_FROM, from, &c->err);
 	if (st == KB_OK)
 		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
@@ -126,17 +133,20 @@ static unsigned impact(void *ctx, unsigned wdf)
 /* One document: the text given, the entry's filters and values, and either
  * what a hit shows (data, for the context document, whose docid goes to
  * *data_doc) or the docid of the document that holds it.  The part value
- * says which part this is, the entry's script and that docid (see
- * KB_SLOT_PART). */
+ * says which part this is, the entry's script, that docid and the validity
+ * window (see KB_SLOT_PART). */
 static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *part,
                                 int traditional, const char *data, size_t data_len,
                                 unsigned *data_doc)
 {
-	char info[48];
-	if (data)
-		snprintf(info, sizeof info, "%s %c", part, traditional ? 't' : 's');
-	else
-		snprintf(info, sizeof info, "%s %c %u", part, traditional ? 't' : 's', *data_doc);
+	char info[64];
+	int n = snprintf(info, sizeof info, "%s %c %u", part, traditional ? 't' : 's',
+	                 data ? 0 : *data_doc);
+	if (e->valid_from || e->valid_until) {
+		char from[9], until[9];
+		window(e, from, until);
+		snprintf(info + n, sizeof info - n, " %s %s", from, until);
+	}
 	c->context = data != NULL;
 	kb_status_t st = kbx_doc_reweigh(c->doc, impact, c, &c->err);
 	c->length = 0;

@@ -42,8 +42,10 @@ char *kb_filter_term(const char *prefix, const char *value);
  * collapsed on the entry id.  The part value says which part of the entry a
  * document holds ("0" the title, "1".."n" the alts, "c" the context:
  * category and answers), the script of the entry ('s' simplified, 't'
- * traditional) and, for questions, the docid of the context document that
- * holds what a hit shows: "2 s 4711", "c t".  One value, so that ranking a
+ * traditional), for questions the docid of the context document that
+ * holds what a hit shows (0 for the context itself) and, for an entry with
+ * valid-from or valid-until, its validity window: "2 s 4711", "c t 0",
+ * "1 s 4711 20260101 99999999".  One value, so that ranking and checking a
  * match reads one. */
 #define KB_SLOT_ENTRY 2
 #define KB_SLOT_PART 3
@@ -91,7 +93,7 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "2"
+#define KB_INDEX_FORMAT "3"
 #define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
 /* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
  * entry: a file whose size and time are unchanged need not be read again. */

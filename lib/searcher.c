@@ -297,7 +297,10 @@ static kb_status_t check_query(kb_searcher_t *s, const kb_query_t *q)
 typedef struct chooser {
 	kb_script_t script;  /* of the query */
 	unsigned limit;      /* hits wanted */
-	size_t chosen;       /* out: how many distinct entries lead the items */
+	const char *date;    /* "YYYYMMDD": the day entries must be valid on */
+	size_t chosen;       /* out: how many hits lead the items */
+	size_t valid;        /* out: how many of the matches are valid then */
+	size_t dropped;      /* out: how many are not */
 } chooser_t;
 
 /* Best first; equal scores by entry id, so that the order does not depend
@@ -315,11 +318,16 @@ static int by_score(const void *a, const void *b)
 static size_t choose(void *ctx, kbx_match_t *items, size_t count)
 {
 	chooser_t *c = ctx;
+	size_t n = 0;
 	for (size_t i = 0; i < count; i++) {
 		kbx_match_t *m = &items[i];
-		char part[24] = "", script = 's';
+		char part[24] = "", script = 's', from[9] = KB_DATE_MIN, until[9] = KB_DATE_MAX;
 		unsigned data_doc = 0;
-		sscanf(m->info, "%23s %c %u", part, &script, &data_doc);
+		sscanf(m->info, "%23s %c %u %8s %8s", part, &script, &data_doc, from, until);
+		if (strcmp(from, c->date) > 0 || strcmp(until, c->date) < 0) {
+			c->dropped++;
+			continue;
+		}
 		m->score /= KB_IMPACT_SCALE;
 		if (c->script != KB_SCRIPT_NONE &&
 		    (script == 't') == (c->script == KB_SCRIPT_TRADITIONAL))
@@ -328,17 +336,24 @@ static size_t choose(void *ctx, kbx_match_t *items, size_t count)
 		 * scores must stay equal for the tie-break by entry id. */
 		m->score = round(m->score * 1e6) / 1e6;
 		m->data_doc = data_doc;
+		kbx_match_t t = items[n];
+		items[n++] = *m;
+		*m = t;
 	}
-	if (count)
-		qsort(items, count, sizeof *items, by_score);
-	size_t n = count;
+	if (n)
+		qsort(items, n, sizeof *items, by_score);
+	c->valid = n;
 	c->chosen = n < c->limit ? n : c->limit;
 	return c->chosen;
 }
 
-/* Runs the ranked query: every term of the query, OR-ed. */
+/* Runs the query: every term, OR-ed, matches chosen by chooser.  Dates are
+ * checked on the matches found (choose()), which costs nothing, unless
+ * dates_in_query: then the query itself leaves out the documents not valid
+ * on the day, which costs a look at every dated document's window. */
 static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_terms_t *terms,
-                       unsigned fetch, chooser_t *chooser, int keep_common, kbx_matches_t *m)
+                       unsigned fetch, chooser_t *chooser, int keep_common, int dates_in_query,
+                       kbx_matches_t *m)
 {
 	kbx_weighted_term_t weighted[KB_MAX_QUERY_TERMS];
 	size_t n = 0;
@@ -377,12 +392,6 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	if (q->include_drafts)
 		exclusions[1] = exclusions[0];
 
-	char today[11], date[9];
-	if (!q->date)
-		kb_today(today);
-	const char *d = q->date ? q->date : today;
-	snprintf(date, sizeof date, "%.4s%.2s%.2s", d, d + 5, d + 8);
-
 	kbx_search_t search = {
 	    .terms = weighted,
 	    .term_count = n,
@@ -391,8 +400,8 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    .common_fraction = KB_COMMON_UNIGRAM_FRACTION,
 	    .exclusions = exclusions,
 	    .exclusion_count = sizeof exclusions / sizeof *exclusions,
-	    .date_marker = KB_TERM_DATED,
-	    .date = date,
+	    .date_marker = dates_in_query ? KB_TERM_DATED : NULL,
+	    .date = chooser->date,
 	    .collapse_slot = KB_SLOT_ENTRY,
 	    .info_slot = KB_SLOT_PART,
 	    .limit = fetch,
@@ -469,16 +478,30 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 	kbx_matches_t m = {0};
 	unsigned limit = q->limit ? q->limit : KB_LIMIT_DEFAULT;
 	unsigned fetch = limit + (script != KB_SCRIPT_NONE ? KB_SCRIPT_LOOKAHEAD : 0);
-	chooser_t chooser = {script, limit, 0};
-	if (st == KB_OK)
-		st = run(s, q, &terms, fetch, &chooser, 0, &m);
-	long match_us = m.match_us;
-	/* Only common characters, in no pair any entry has (的是): search them
-	 * after all rather than answer nothing. */
-	if (st == KB_OK && m.count == 0) {
-		kbx_matches_clear(&m);
-		st = run(s, q, &terms, fetch, &chooser, 1, &m);
+	char today[11], date[9];
+	if (!q->date)
+		kb_today(today);
+	const char *d = q->date ? q->date : today;
+	snprintf(date, sizeof date, "%.4s%.2s%.2s", d, d + 5, d + 8);
+	chooser_t chooser = {script, limit, date, 0, 0, 0};
+	long match_us = 0;
+	/* First every term but common characters, then (nothing found: only
+	 * common characters, in no pair any entry has, 的是) every term.  A
+	 * search that dropped matches out of date and may have missed valid
+	 * ones behind them runs again with the dates in the query. */
+	for (int keep_common = 0, dates_in_query = 0; st == KB_OK;) {
+		chooser.dropped = 0;
+		st = run(s, q, &terms, fetch, &chooser, keep_common, dates_in_query, &m);
 		match_us += m.match_us;
+		if (st != KB_OK)
+			break;
+		if (chooser.dropped && !dates_in_query && m.count == fetch && chooser.chosen < limit)
+			dates_in_query = 1;
+		else if (chooser.chosen == 0 && !keep_common)
+			keep_common = 1;
+		else
+			break;
+		kbx_matches_clear(&m);
 	}
 	size_t count = chooser.chosen;
 	kb_results_t *r = NULL;
@@ -502,7 +525,11 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 			r->count = i + 1;
 	}
 	if (st == KB_OK) {
-		r->total = m.total;
+		/* Xapian's estimate counts the matches dropped for their dates;
+		 * a search that found fewer than it asked for knows them all. */
+		r->total = m.count < fetch ? chooser.valid
+		           : m.total > chooser.valid + chooser.dropped ? m.total - chooser.dropped
+		                                                        : chooser.valid;
 		r->match_us = match_us;
 	}
 	for (size_t i = 0; st == KB_OK && i < r->count; i++) {

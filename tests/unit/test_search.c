@@ -939,6 +939,50 @@ START_TEST(refuses_a_directory_that_is_not_an_index)
 }
 END_TEST
 
+/* Dates are checked on the matches found; when every match fetched is out
+ * of date, the search runs again with the dates in the query and still finds
+ * the valid entry behind them, and total counts only valid entries. */
+START_TEST(dates_checked_past_many_expired_matches)
+{
+	char *entries = strdup("");
+	for (int i = 0; i < 30; i++) {
+		char *more = fx_printf("%s<entry id=\"old-%02d\"><title>宽带报修流程说明</title>"
+		                       "<valid until=\"2020-01-01\"/><answer>旧流程</answer></entry>",
+		                       entries, i);
+		free(entries);
+		entries = more;
+	}
+	char *all = fx_printf("%s<entry id=\"new\"><title>宽带报修</title>"
+	                      "<valid from=\"2026-01-01\"/><answer>新流程</answer></entry>",
+	                      entries);
+	char *xml = fx_kb(all);
+	char *diags = NULL;
+	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
+	kb_searcher_t *s2 = fx_searcher(db);
+	kb_query_t q;
+	kb_query_init(&q);
+	q.text = "宽带报修流程说明";
+	q.date = "2026-11-23";
+	q.limit = 1;
+	char *ids = fx_search_ids(s2, &q);
+	ck_assert_str_eq(ids, "new");
+	kb_results_t *r = NULL;
+	ck_assert_int_eq(kb_search(s2, &q, &r), KB_OK);
+	ck_assert_uint_eq(kb_results_total(r), 1);
+	kb_results_destroy(r);
+	q.date = "2019-06-01";
+	free(ids);
+	ids = fx_search_ids(s2, &q);
+	ck_assert_str_eq(ids, "old-00");
+	kb_searcher_destroy(s2);
+	free(ids);
+	free(diags);
+	free(xml);
+	free(all);
+	free(entries);
+}
+END_TEST
+
 /* An index written by another version of kb is refused with a way out, not
  * misread. */
 START_TEST(searcher_refuses_another_index_format)
@@ -1511,6 +1555,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, second_indexer_is_locked_out);
 	tcase_add_test(tc, refuses_a_directory_that_is_not_an_index);
 	tcase_add_test(tc, searcher_refuses_another_index_format);
+	tcase_add_test(tc, dates_checked_past_many_expired_matches);
 	tcase_add_test(tc, bad_arguments_to_open);
 	tcase_add_test(tc, searcher_follows_an_update);
 	tcase_add_test(tc, searcher_follows_a_rebuild);
