@@ -100,7 +100,7 @@ static void window(const kb_entry_t *e, char from[9], char until[9])
 		snprintf(until, 9, "%.4s%.2s%.2s", u, u + 5, u + 8);
 }
 
-static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *part)
+static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *key)
 {
 	char from[9], until[9];
 	window(e, from, until);
@@ -108,9 +108,7 @@ static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *par
 	if (st == KB_OK)
 		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
 	if (st == KB_OK)
-		st = kbx_doc_set_value(c->doc, KB_SLOT_ENTRY, e->id, &c->err);
-	if (st == KB_OK)
-		st = kbx_doc_set_value(c->doc, KB_SLOT_PART, part, &c->err);
+		st = kbx_doc_set_value(c->doc, KB_SLOT_ENTRY, key, &c->err);
 	return st;
 }
 
@@ -130,34 +128,41 @@ static unsigned impact(void *ctx, unsigned wdf)
 	return v < 1 ? 1 : (unsigned)v;
 }
 
-/* One document: the text given, the entry's filters and values, and either
- * what a hit shows (data, for the context document, whose docid goes to
- * *data_doc) or the docid of the document that holds it.  The part value
- * says which part this is, the entry's script, that docid and the validity
- * window (see KB_SLOT_PART). */
-static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *part,
-                                int traditional, const char *data, size_t data_len,
-                                unsigned *data_doc)
+/* The entry key (see KB_SLOT_ENTRY) into a malloc()ed string: the id, the
+ * script, the docid its context document will get and the validity window
+ * of a dated entry. */
+static char *entry_key(const kb_entry_t *e, int traditional, unsigned context)
 {
-	char info[64];
-	int n = snprintf(info, sizeof info, "%s %c %u", part, traditional ? 't' : 's',
-	                 data ? 0 : *data_doc);
-	if (e->valid_from || e->valid_until) {
-		char from[9], until[9];
-		window(e, from, until);
-		snprintf(info + n, sizeof info - n, " %s %s", from, until);
-	}
+	char from[9], until[9];
+	window(e, from, until);
+	if (e->valid_from || e->valid_until)
+		return kb_strdup_printf("%s\x1f%c\x1f%u\x1f%s\x1f%s", e->id, traditional ? 't' : 's',
+		                        context, from, until);
+	return kb_strdup_printf("%s\x1f%c\x1f%u", e->id, traditional ? 't' : 's', context);
+}
+
+/* One document: the text given, the entry's filters and values, and (data
+ * not NULL, the context document) what a hit shows.  Xapian must number it
+ * docid, as the entry key promises. */
+static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *key,
+                                const char *data, size_t data_len, unsigned docid)
+{
 	c->context = data != NULL;
 	kb_status_t st = kbx_doc_reweigh(c->doc, impact, c, &c->err);
 	c->length = 0;
 	if (st == KB_OK)
 		st = add_filters(c, e);
 	if (st == KB_OK)
-		st = add_values(c, e, info);
+		st = add_values(c, e, key);
 	if (st == KB_OK && data)
 		st = kbx_doc_set_data(c->doc, data, data_len, &c->err);
+	unsigned got = 0;
 	if (st == KB_OK)
-		st = kbx_writer_add(c->ix->writer, c->doc, data ? data_doc : NULL, &c->err);
+		st = kbx_writer_add(c->ix->writer, c->doc, &got, &c->err);
+	if (st == KB_OK && got != docid) {
+		c->err = kb_strdup_printf("Xapian numbered a document %u, not %u as expected", got, docid);
+		st = KB_ERR_INTERNAL;
+	}
 	kbx_doc_free(c->doc);
 	c->doc = NULL;
 	return st;
@@ -207,7 +212,14 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 		st = kbx_writer_set_metadata(ix->writer, hash_key, hash, &c.err);
 	free(id_term);
 	free(hash_key);
-	unsigned data_doc = 0;
+	/* The context document first, then each question in order: a
+	 * question's part is its distance from the context document. */
+	unsigned context = 0;
+	char *key = NULL;
+	if (st == KB_OK)
+		st = kbx_writer_next_docid(ix->writer, &context, &c.err);
+	if (st == KB_OK && !(key = entry_key(e, traditional, context)))
+		st = KB_ERR_NOMEM;
 	if (st == KB_OK)
 		st = kbx_doc_new(&c.doc, &c.err);
 	if (st == KB_OK)
@@ -215,19 +227,18 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 	for (size_t i = 0; st == KB_OK && i < e->answer_count; i++)
 		st = index_text(&c, e->answers[i].text, KB_WEIGHT_ANSWER);
 	if (st == KB_OK)
-		st = add_document(&c, e, KB_PART_CONTEXT, traditional, data, data_len, &data_doc);
+		st = add_document(&c, e, key, data, data_len, context);
 	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
-		char part[24];
-		snprintf(part, sizeof part, "%zu", q);
 		st = kbx_doc_new(&c.doc, &c.err);
 		if (st == KB_OK)
 			st = index_text(&c, q == 0 ? e->title : e->alts[q - 1], KB_WEIGHT_QUESTION);
 		if (st == KB_OK)
 			st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
 		if (st == KB_OK)
-			st = add_document(&c, e, part, traditional, NULL, 0, &data_doc);
+			st = add_document(&c, e, key, NULL, 0, context + 1 + (unsigned)q);
 	}
 	kbx_doc_free(c.doc);
+	free(key);
 	free(data);
 	if (st == KB_OK) {
 		if (old)

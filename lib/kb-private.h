@@ -38,18 +38,18 @@ char *kb_filter_term(const char *prefix, const char *value);
 /* Validity dates as "YYYYMMDD" strings, which sort as the dates do. */
 #define KB_SLOT_VALID_FROM 0
 #define KB_SLOT_VALID_UNTIL 1
-/* Each entry is several documents (see entry_documents.c); results are
- * collapsed on the entry id.  The part value says which part of the entry a
- * document holds ("0" the title, "1".."n" the alts, "c" the context:
- * category and answers), the script of the entry ('s' simplified, 't'
- * traditional), for questions the docid of the context document that
- * holds what a hit shows (0 for the context itself) and, for an entry with
- * valid-from or valid-until, its validity window: "2 s 4711", "c t 0",
- * "1 s 4711 20260101 99999999".  One value, so that ranking and checking a
- * match reads one. */
+/* Each entry is several documents (see entry_documents.c), added in a row:
+ * its context (category and answers, and what a hit shows), then its title
+ * and each alt.  Every one carries the entry key, on which results are
+ * collapsed: the id, the script of the title ('s' simplified, 't'
+ * traditional), the docid of the context document and, for an entry with
+ * valid-from or valid-until, its validity window, separated by \x1f (no id
+ * holds it): "bb-001\x1fs\x1f4711", "promo-2\x1fs\x1f90\x1f20260101\x1f99999999".
+ * A match's key is free (the collapse reads it), so ranking and checking a
+ * match read nothing more; a question's part is its docid's distance from
+ * the context document (1 the title, 2 the first alt...). */
 #define KB_SLOT_ENTRY 2
-#define KB_SLOT_PART 3
-#define KB_PART_CONTEXT "c"
+#define KB_KEY_SEPARATOR '\x1f'
 #define KB_DATE_MIN "00000000"
 #define KB_DATE_MAX "99999999"
 
@@ -93,7 +93,7 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "3"
+#define KB_INDEX_FORMAT "4"
 #define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
 /* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
  * entry: a file whose size and time are unchanged need not be read again. */

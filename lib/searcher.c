@@ -313,18 +313,22 @@ static int by_score(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* The shim's choose(): the script preference, then the order of the hits,
- * and where each one's data is (see KB_SLOT_PART). */
+/* The shim's choose(): drops matches not valid on the day, applies the
+ * script preference, orders the rest and works out where each one's data
+ * and question are, all from the entry key (see KB_SLOT_ENTRY). */
 static size_t choose(void *ctx, kbx_match_t *items, size_t count)
 {
 	chooser_t *c = ctx;
 	size_t n = 0;
 	for (size_t i = 0; i < count; i++) {
 		kbx_match_t *m = &items[i];
-		char part[24] = "", script = 's', from[9] = KB_DATE_MIN, until[9] = KB_DATE_MAX;
-		unsigned data_doc = 0;
-		sscanf(m->info, "%23s %c %u %8s %8s", part, &script, &data_doc, from, until);
-		if (strcmp(from, c->date) > 0 || strcmp(until, c->date) < 0) {
+		const char *f = strchr(m->key, KB_KEY_SEPARATOR);
+		char script = f ? f[1] : 's';
+		f = f ? strchr(f + 1, KB_KEY_SEPARATOR) : NULL;
+		unsigned context = f ? (unsigned)strtoul(f + 1, NULL, 10) : 0;
+		f = f ? strchr(f + 1, KB_KEY_SEPARATOR) : NULL;
+		if (f && strlen(f) >= 18 &&
+		    (strncmp(f + 1, c->date, 8) > 0 || strncmp(f + 10, c->date, 8) < 0)) {
 			c->dropped++;
 			continue;
 		}
@@ -335,7 +339,8 @@ static size_t choose(void *ctx, kbx_match_t *items, size_t count)
 		/* Shards add a document's term weights in another order: equal
 		 * scores must stay equal for the tie-break by entry id. */
 		m->score = round(m->score * 1e6) / 1e6;
-		m->data_doc = data_doc;
+		m->data_doc = context;
+		m->part = (long)m->local_docid - (long)context; /* 0: the context */
 		kbx_match_t t = items[n];
 		items[n++] = *m;
 		*m = t;
@@ -403,7 +408,6 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    .date_marker = dates_in_query ? KB_TERM_DATED : NULL,
 	    .date = chooser->date,
 	    .collapse_slot = KB_SLOT_ENTRY,
-	    .info_slot = KB_SLOT_PART,
 	    .limit = fetch,
 	    .choose = choose,
 	    .choose_ctx = chooser,
@@ -438,12 +442,10 @@ static kb_status_t fill_hit(kb_results_t *r, size_t i, const kbx_match_t *m,
 	h->id = string_field(doc, "id");
 	h->score = m->score;
 	h->title = string_field(doc, "title");
-	if (m->info[0] != KB_PART_CONTEXT[0]) {
-		size_t part = strtoul(m->info, NULL, 10);
-		h->matched = part == 0 ? h->title
-		                       : json_string_value(json_array_get(json_object_get(doc, "alts"),
-		                                                          part - 1));
-	}
+	if (m->part > 0)
+		h->matched = m->part == 1 ? h->title
+		                          : json_string_value(json_array_get(
+		                                json_object_get(doc, "alts"), (size_t)m->part - 2));
 	h->category = string_field(doc, "category");
 	h->answer = string_field(doc, "answer");
 	json_t *variants = json_object_get(doc, "variants");

@@ -239,6 +239,12 @@ kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char
 	return guarded(err, [&] { w->db.set_metadata(key, value); });
 }
 
+kb_status_t kbx_writer_next_docid(kbx_writer_t *w, unsigned *docid, char **err)
+{
+	*docid = 0;
+	return guarded(err, [&] { *docid = w->db.get_lastdocid() + 1; });
+}
+
 kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err)
 {
 	return guarded(err, [&] {
@@ -361,8 +367,7 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 {
 	r->enquire.set_query(query);
 	if (q->collapse_slot >= 0)
-		r->enquire.set_collapse_key(static_cast<Xapian::valueno>(q->collapse_slot),
-		                            q->collapse_max ? q->collapse_max : 1);
+		r->enquire.set_collapse_key(static_cast<Xapian::valueno>(q->collapse_slot));
 	else
 		r->enquire.set_collapse_key(Xapian::BAD_VALUENO);
 	auto t0 = std::chrono::steady_clock::now();
@@ -375,12 +380,13 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 	if (!out->items)
 		throw std::bad_alloc();
 	out->total = mset.get_matches_estimated();
+	Xapian::docid shards = static_cast<Xapian::docid>(r->db.size());
 	for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
 		kbx_match_t &m = out->items[out->count++];
 		m.docid = *it;
+		m.local_docid = shards > 1 ? (m.docid - 1) / shards + 1 : m.docid;
 		m.score = it.get_weight();
 		m.key = copy_string(it.get_collapse_key());
-		m.info = copy_string(it.get_document().get_value(static_cast<Xapian::valueno>(q->info_slot)));
 	}
 	size_t wanted = q->choose ? q->choose(q->choose_ctx, out->items, out->count) : out->count;
 	for (size_t i = 0; i < wanted && i < out->count; i++) {
@@ -420,7 +426,6 @@ void kbx_matches_clear(kbx_matches_t *m)
 		return;
 	for (size_t i = 0; i < m->count; i++) {
 		std::free(m->items[i].key);
-		std::free(m->items[i].info);
 		std::free(m->items[i].data);
 	}
 	std::free(m->items);

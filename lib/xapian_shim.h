@@ -63,6 +63,10 @@ kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
 kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
                                     char **err);
 
+/* The docid the next kbx_writer_add() will give (Xapian numbers documents
+ * in the order they are added). */
+kb_status_t kbx_writer_next_docid(kbx_writer_t *w, unsigned *docid, char **err);
+
 /* Adds d as a new document; its docid into *docid (may be NULL). */
 kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err);
 
@@ -117,16 +121,13 @@ typedef struct kbx_search {
 	 * ("YYYYMMDD") lies within their validity slots; NULL: no check. */
 	const char *date_marker;
 	const char *date;
-	int collapse_slot;                 /* at most collapse_max matches per
-	                                      value of this slot (returned as
-	                                      their key) */
-	unsigned collapse_max;
-	int info_slot;                     /* returned with each match */
+	int collapse_slot;                 /* at most one match per value of
+	                                      this slot (returned as its key) */
 	unsigned limit;                    /* how many matches to find */
-	/* Called with the matches found (score, key and info set): may reorder
-	 * them and set their data_doc, and returns how many of the first need
-	 * their data.  Reading data is most of the cost of a match beyond the
-	 * search itself, so only what is shown is read. */
+	/* Called with the matches found (score, key and docids set): may
+	 * reorder them and set their data_doc, and returns how many of the
+	 * first need their data.  Reading data is most of the cost of a match
+	 * beyond the search itself, so only what is shown is read. */
 	size_t (*choose)(void *ctx, struct kbx_match *items, size_t count);
 	void *choose_ctx;
 } kbx_search_t;
@@ -134,11 +135,12 @@ typedef struct kbx_search {
 typedef struct kbx_match {
 	double score;
 	char *key;         /* the collapse_slot value, malloc()ed */
-	char *info;        /* the info_slot value, malloc()ed */
 	unsigned docid;    /* the matching document, as the reader numbers it */
+	unsigned local_docid; /* the same within its own shard (of a stub) */
 	/* Set by choose(): the docid, within the match's own shard, of the
 	 * document holding the data; 0: the match itself. */
 	unsigned data_doc;
+	long part;         /* free for choose() */
 	char *data;        /* that document's data, malloc()ed, NUL-terminated;
 	                      NULL past what choose() asked for */
 	size_t data_len;
