@@ -154,9 +154,16 @@ static json_t *snippet_json(const kb_hit_t *h)
 			next++;
 		}
 	}
-	json_t *j = json_stringn(out, len);
+	json_t *j = json_stringn_nocheck(out, len);
 	free(out);
 	return j;
+}
+
+/* A string of a hit: valid UTF-8 already (jansson checked the stored
+ * document when the search read it), so not checked again; NULL is null. */
+static json_t *text(const char *s)
+{
+	return s ? json_string_nocheck(s) : json_null();
 }
 
 static json_t *hits_json(const kb_results_t *r)
@@ -166,14 +173,21 @@ static json_t *hits_json(const kb_results_t *r)
 		const kb_hit_t *h = kb_results_hit(r, i);
 		json_t *aud = json_array();
 		for (size_t k = 0; aud && k < h->audience_count; k++)
-			json_array_append_new(aud, json_string(h->audiences[k]));
-		json_t *hit = json_pack("{s:s, s:I, s:f, s:s, s:s?, s:o, s:s, s:s?, s:s, s:o}",
-		                        "id", h->id, "rank", (json_int_t)h->rank, "score",
-		                        h->score, "title", h->title, "matched", h->matched,
-		                        "snippet", snippet_json(h), "answer", h->answer,
-		                        "answer_audience", h->answer_audience, "category",
-		                        h->category, "audience", aud);
-		if (!hit || json_array_append_new(hits, hit) != 0) {
+			json_array_append_new(aud, text(h->audiences[k]));
+		json_t *hit = json_object();
+		int bad = !hit || !aud;
+		bad |= json_object_set_new_nocheck(hit, "id", text(h->id));
+		bad |= json_object_set_new_nocheck(hit, "rank", json_integer((json_int_t)h->rank));
+		bad |= json_object_set_new_nocheck(hit, "score", json_real(h->score));
+		bad |= json_object_set_new_nocheck(hit, "title", text(h->title));
+		bad |= json_object_set_new_nocheck(hit, "matched", text(h->matched));
+		bad |= json_object_set_new_nocheck(hit, "snippet", snippet_json(h));
+		bad |= json_object_set_new_nocheck(hit, "answer", text(h->answer));
+		bad |= json_object_set_new_nocheck(hit, "answer_audience", text(h->answer_audience));
+		bad |= json_object_set_new_nocheck(hit, "category", text(h->category));
+		bad |= json_object_set_new_nocheck(hit, "audience", aud);
+		if (bad || json_array_append_new(hits, hit) != 0) {
+			json_decref(hit);
 			json_decref(hits);
 			return NULL;
 		}

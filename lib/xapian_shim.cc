@@ -312,6 +312,12 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 	double docs = db.get_doccount();
 	double common = q->common_fraction * docs;
 	double rare = std::max(q->find_fraction * docs, static_cast<double>(q->find_min_docs));
+	struct candidate {
+		Xapian::Query query;
+		Xapian::doccount tf;
+		bool score_only;
+	};
+	std::vector<candidate> terms;
 	for (size_t i = 0; i < q->term_count; i++) {
 		std::string term(q->terms[i].term, q->terms[i].len);
 		Xapian::doccount tf = termfreq(r, term);
@@ -320,7 +326,19 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 		Xapian::Query t(term);
 		if (q->terms[i].factor != 1.0)
 			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
-		(tf > rare || q->terms[i].score_only ? scoring : finding).push_back(t);
+		terms.push_back({t, tf, q->terms[i].score_only != 0});
+	}
+	// Rarest first: the rarest term always finds, the next ones while
+	// rare and within the budget.
+	std::stable_sort(terms.begin(), terms.end(),
+	                 [](const candidate &a, const candidate &b) { return a.tf < b.tf; });
+	double postings = 0;
+	for (const candidate &c : terms) {
+		bool finds = !c.score_only &&
+		             (finding.empty() || (c.tf <= rare && postings + c.tf <= q->find_budget));
+		if (finds)
+			postings += c.tf;
+		(finds ? finding : scoring).push_back(c.query);
 	}
 	if (finding.empty())
 		finding.swap(scoring);

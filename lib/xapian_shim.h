@@ -109,11 +109,14 @@ struct kbx_match;
 typedef struct kbx_search {
 	const kbx_weighted_term_t *terms;  /* OR-ed and ranked by idf x wdf */
 	size_t term_count;
-	/* Terms in more than max(find_fraction x documents, find_min_docs)
-	 * documents only add to the score of documents that rarer terms
-	 * found (unless no term is that rare). */
+	/* Which terms find documents, the others only adding to the score of
+	 * what they found: the rarest term, then, rarest first, those in at
+	 * most max(find_fraction x documents, find_min_docs) documents while
+	 * the documents of all finding terms add up to at most find_budget.
+	 * Terms marked score_only never find (unless no other term can). */
 	double find_fraction;
 	unsigned find_min_docs;
+	double find_budget;
 	double common_fraction;            /* see kbx_weighted_term_t.droppable */
 	const kbx_exclusion_t *exclusions;
 	size_t exclusion_count;
