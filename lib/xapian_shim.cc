@@ -321,7 +321,7 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 	for (size_t i = 0; i < q->term_count; i++) {
 		std::string term(q->terms[i].term, q->terms[i].len);
 		Xapian::doccount tf = termfreq(r, term);
-		if (q->terms[i].droppable && tf > common)
+		if (tf == 0 || (q->terms[i].droppable && tf > common))
 			continue;
 		Xapian::Query t(term);
 		if (q->terms[i].factor != 1.0)

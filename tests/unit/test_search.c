@@ -983,6 +983,38 @@ START_TEST(dates_checked_past_many_expired_matches)
 }
 END_TEST
 
+/* Only rare terms find documents, and the rarest always does: a pair no
+ * entry has (a typo) is not that rarest term, or a query of otherwise
+ * common words would find nothing. */
+START_TEST(a_term_no_entry_has_does_not_find)
+{
+	char *entries = strdup("");
+	for (int i = 0; i < 6000; i++) {
+		char *more = fx_printf("%s<entry id=\"e%04d\"><title>实名认证办法%d</title>"
+		                       "<answer>a</answer></entry>",
+		                       entries, i, i);
+		free(entries);
+		entries = more;
+	}
+	char *xml = fx_kb(entries);
+	char *diags = NULL;
+	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
+	kb_searcher_t *s2 = fx_searcher(db);
+	kb_query_t q;
+	kb_query_init(&q);
+	q.text = "哪实名认证";
+	q.limit = 1;
+	kb_results_t *r = NULL;
+	ck_assert_int_eq(kb_search(s2, &q, &r), KB_OK);
+	ck_assert_uint_eq(kb_results_count(r), 1);
+	kb_results_destroy(r);
+	kb_searcher_destroy(s2);
+	free(diags);
+	free(xml);
+	free(entries);
+}
+END_TEST
+
 /* An index written by another version of kb is refused with a way out, not
  * misread. */
 START_TEST(searcher_refuses_another_index_format)
@@ -1556,6 +1588,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, refuses_a_directory_that_is_not_an_index);
 	tcase_add_test(tc, searcher_refuses_another_index_format);
 	tcase_add_test(tc, dates_checked_past_many_expired_matches);
+	tcase_add_test(tc, a_term_no_entry_has_does_not_find);
 	tcase_add_test(tc, bad_arguments_to_open);
 	tcase_add_test(tc, searcher_follows_an_update);
 	tcase_add_test(tc, searcher_follows_a_rebuild);
