@@ -12,6 +12,14 @@ void kb_today(char buf[11])
 	strftime(buf, 11, "%Y-%m-%d", &tm);
 }
 
+void kb_date_compact(const char *iso, char out[9])
+{
+	memcpy(out, iso, 4);
+	memcpy(out + 4, iso + 5, 2);
+	memcpy(out + 6, iso + 8, 2);
+	out[8] = '\0';
+}
+
 int kb_date_is_valid(const char *s)
 {
 	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -91,13 +91,14 @@ static kb_status_t add_filters(add_ctx_t *c, const kb_entry_t *e)
  * smallest and largest dates. */
 static void window(const kb_entry_t *e, char from[9], char until[9])
 {
-	const char *f = e->valid_from, *u = e->valid_until;
-	snprintf(from, 9, "%s", KB_DATE_MIN);
-	snprintf(until, 9, "%s", KB_DATE_MAX);
-	if (f)
-		snprintf(from, 9, "%.4s%.2s%.2s", f, f + 5, f + 8);
-	if (u)
-		snprintf(until, 9, "%.4s%.2s%.2s", u, u + 5, u + 8);
+	if (e->valid_from)
+		kb_date_compact(e->valid_from, from);
+	else
+		memcpy(from, KB_DATE_MIN, 9);
+	if (e->valid_until)
+		kb_date_compact(e->valid_until, until);
+	else
+		memcpy(until, KB_DATE_MAX, 9);
 }
 
 static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *key)
@@ -133,12 +134,13 @@ static unsigned impact(void *ctx, unsigned wdf)
  * of a dated entry. */
 static char *entry_key(const kb_entry_t *e, int traditional, unsigned context)
 {
+	const char sep = KB_KEY_SEPARATOR, script = traditional ? 't' : 's';
 	char from[9], until[9];
 	window(e, from, until);
 	if (e->valid_from || e->valid_until)
-		return kb_strdup_printf("%s\x1f%c\x1f%u\x1f%s\x1f%s", e->id, traditional ? 't' : 's',
-		                        context, from, until);
-	return kb_strdup_printf("%s\x1f%c\x1f%u", e->id, traditional ? 't' : 's', context);
+		return kb_strdup_printf("%s%c%c%c%u%c%s%c%s", e->id, sep, script, sep, context, sep,
+		                        from, sep, until);
+	return kb_strdup_printf("%s%c%c%c%u", e->id, sep, script, sep, context);
 }
 
 /* One document: the text given, the entry's filters and values, and (data

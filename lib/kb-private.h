@@ -116,6 +116,10 @@ void kb_today(char buf[11]);
 /* Whether s is a valid calendar date "YYYY-MM-DD". */
 int kb_date_is_valid(const char *s);
 
+/* A valid date "YYYY-MM-DD" as "YYYYMMDD" (which sorts as dates do) into
+ * out. */
+void kb_date_compact(const char *iso, char out[9]);
+
 /* FNV-1a over the bytes of s (NULL counts as empty), continuing from h;
  * start from KB_HASH_OFFSET.  For change detection and short stand-ins,
  * not for security. */

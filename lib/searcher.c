@@ -383,7 +383,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 		    t->factor * (t->kind == KB_TOKEN_UNIGRAM ? KB_UNIGRAM_FACTOR
 		                 : t->kind == KB_TOKEN_WORD  ? KB_WORD_FACTOR
 		                                             : 1.0),
-		    backs_up, backs_up};
+		    backs_up};
 	}
 	if (n == 0)
 		return KB_OK;
@@ -492,8 +492,7 @@ KB_EXPORT kb_status_t kb_search(kb_searcher_t *s, const kb_query_t *q, kb_result
 	char today[11], date[9];
 	if (!q->date)
 		kb_today(today);
-	const char *d = q->date ? q->date : today;
-	snprintf(date, sizeof date, "%.4s%.2s%.2s", d, d + 5, d + 8);
+	kb_date_compact(q->date ? q->date : today, date);
 	chooser_t chooser = {script, limit, date, 0, 0, 0};
 	long match_us = 0;
 	/* First every term but common characters, then (nothing found: only

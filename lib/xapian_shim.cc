@@ -315,18 +315,18 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 	struct candidate {
 		Xapian::Query query;
 		Xapian::doccount tf;
-		bool score_only;
+		bool backs_up;
 	};
 	std::vector<candidate> terms;
 	for (size_t i = 0; i < q->term_count; i++) {
 		std::string term(q->terms[i].term, q->terms[i].len);
 		Xapian::doccount tf = termfreq(r, term);
-		if (tf == 0 || (q->terms[i].droppable && tf > common))
+		if (tf == 0 || (q->terms[i].backs_up && tf > common))
 			continue;
 		Xapian::Query t(term);
 		if (q->terms[i].factor != 1.0)
 			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
-		terms.push_back({t, tf, q->terms[i].score_only != 0});
+		terms.push_back({t, tf, q->terms[i].backs_up != 0});
 	}
 	// Rarest first: the rarest term always finds, the next ones while
 	// rare and within the budget.
@@ -334,7 +334,7 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 	                 [](const candidate &a, const candidate &b) { return a.tf < b.tf; });
 	double postings = 0;
 	for (const candidate &c : terms) {
-		bool finds = !c.score_only &&
+		bool finds = !c.backs_up &&
 		             (finding.empty() || (c.tf <= rare && postings + c.tf <= q->find_budget));
 		if (finds)
 			postings += c.tf;

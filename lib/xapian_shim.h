@@ -89,9 +89,10 @@ typedef struct kbx_weighted_term {
 	const char *term;
 	size_t len;
 	double factor;     /* multiplies the term's BM25 contribution */
-	int score_only;    /* only adds to the score of documents others found */
-	int droppable;     /* left out when it occurs in more than
-	                      kbx_search_t.common_fraction of the documents */
+	/* Backs up other terms: left out when it occurs in more than
+	 * kbx_search_t.common_fraction of the documents, else only adds to
+	 * the score of documents other terms found. */
+	int backs_up;
 } kbx_weighted_term_t;
 
 /* Documents carrying marker are left out unless they carry one of unless
@@ -113,11 +114,11 @@ typedef struct kbx_search {
 	 * what they found: the rarest term, then, rarest first, those in at
 	 * most max(find_fraction x documents, find_min_docs) documents while
 	 * the documents of all finding terms add up to at most find_budget.
-	 * Terms marked score_only never find (unless no other term can). */
+	 * Terms that back up others never find (unless no other term can). */
 	double find_fraction;
 	unsigned find_min_docs;
 	double find_budget;
-	double common_fraction;            /* see kbx_weighted_term_t.droppable */
+	double common_fraction;            /* see kbx_weighted_term_t.backs_up */
 	const kbx_exclusion_t *exclusions;
 	size_t exclusion_count;
 	/* Documents carrying date_marker are left out unless date

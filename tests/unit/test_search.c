@@ -4,6 +4,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -939,26 +940,41 @@ START_TEST(refuses_a_directory_that_is_not_an_index)
 }
 END_TEST
 
+/* n entries from fmt, which may use the entry's number (%1$d) several
+ * times; malloc()ed. */
+static char *numbered_entries(int n, const char *fmt)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, fmt, i);
+	ck_assert_int_eq(fclose(f), 0);
+	return out;
+}
+
+/* The entries indexed into db (which must succeed), and a searcher on it. */
+static kb_searcher_t *index_and_open(const char *entries)
+{
+	char *xml = fx_kb(entries), *diags = NULL;
+	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
+	free(diags);
+	free(xml);
+	return fx_searcher(db);
+}
+
 /* Dates are checked on the matches found; when every match fetched is out
  * of date, the search runs again with the dates in the query and still finds
  * the valid entry behind them, and total counts only valid entries. */
 START_TEST(dates_checked_past_many_expired_matches)
 {
-	char *entries = strdup("");
-	for (int i = 0; i < 30; i++) {
-		char *more = fx_printf("%s<entry id=\"old-%02d\"><title>宽带报修流程说明</title>"
-		                       "<valid until=\"2020-01-01\"/><answer>旧流程</answer></entry>",
-		                       entries, i);
-		free(entries);
-		entries = more;
-	}
+	char *old = numbered_entries(30, "<entry id=\"old-%1$02d\"><title>宽带报修流程说明</title>"
+	                                 "<valid until=\"2020-01-01\"/><answer>旧流程</answer></entry>");
 	char *all = fx_printf("%s<entry id=\"new\"><title>宽带报修</title>"
 	                      "<valid from=\"2026-01-01\"/><answer>新流程</answer></entry>",
-	                      entries);
-	char *xml = fx_kb(all);
-	char *diags = NULL;
-	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
-	kb_searcher_t *s2 = fx_searcher(db);
+	                      old);
+	kb_searcher_t *s2 = index_and_open(all);
 	kb_query_t q;
 	kb_query_init(&q);
 	q.text = "宽带报修流程说明";
@@ -976,10 +992,8 @@ START_TEST(dates_checked_past_many_expired_matches)
 	ck_assert_str_eq(ids, "old-00");
 	kb_searcher_destroy(s2);
 	free(ids);
-	free(diags);
-	free(xml);
 	free(all);
-	free(entries);
+	free(old);
 }
 END_TEST
 
@@ -988,18 +1002,9 @@ END_TEST
  * common words would find nothing. */
 START_TEST(a_term_no_entry_has_does_not_find)
 {
-	char *entries = strdup("");
-	for (int i = 0; i < 6000; i++) {
-		char *more = fx_printf("%s<entry id=\"e%04d\"><title>实名认证办法%d</title>"
-		                       "<answer>a</answer></entry>",
-		                       entries, i, i);
-		free(entries);
-		entries = more;
-	}
-	char *xml = fx_kb(entries);
-	char *diags = NULL;
-	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
-	kb_searcher_t *s2 = fx_searcher(db);
+	char *entries = numbered_entries(6000, "<entry id=\"e%1$04d\"><title>实名认证办法%1$d</title>"
+	                                       "<answer>a</answer></entry>");
+	kb_searcher_t *s2 = index_and_open(entries);
 	kb_query_t q;
 	kb_query_init(&q);
 	q.text = "哪实名认证";
@@ -1009,8 +1014,6 @@ START_TEST(a_term_no_entry_has_does_not_find)
 	ck_assert_uint_eq(kb_results_count(r), 1);
 	kb_results_destroy(r);
 	kb_searcher_destroy(s2);
-	free(diags);
-	free(xml);
 	free(entries);
 }
 END_TEST
