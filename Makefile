@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 # The Debian packages kb builds, tests and runs with.
 DEB_PACKAGES = build-essential pkg-config g++ libxapian-dev libxml2-dev \
 	libutf8proc-dev libjansson-dev libopencc-dev libopencc-data check \
-	libxml2-utils jq python3 xapian-tools time
+	libxml2-utils jq python3 python3-jieba xapian-tools time
 LIBS_PC = xapian-core libxml-2.0 libutf8proc jansson opencc
 
 # Warnings are errors in CI, where the tree must stay clean.
@@ -32,7 +32,7 @@ DEPFLAGS = -MD -MP
 B = build
 LIB_C = analyze.c dates.c diagnostics.c document.c entry_documents.c entry_reader.c \
 	filter_terms.c format.c highlight.c index_dir.c indexer.c input_files.c protocol.c \
-	query_terms.c searcher.c serve.c \
+	query_terms.c searcher.c segment.c serve.c \
 	status.c string_set.c synonyms.c tags.c text_bytes.c
 LIB_OBJ = $(LIB_C:%.c=$(B)/lib/%.o) $(B)/lib/xapian_shim.o
 LIBKB = $(B)/libkb.a

@@ -83,6 +83,13 @@ typedef struct kb_index_options {
 
 #define KB_PROGRESS_EVERY 5000
 
+/* Han text is cut into words with a word list of frequencies (jieba's
+ * "word frequency tag" lines): the file the environment variable
+ * KB_DICTIONARY names, else this one, from Debian's python3-jieba.  The
+ * index keeps the table it was cut with, so searches and updates cut as
+ * the entries were; a rebuild reads the list again. */
+#define KB_DEFAULT_DICTIONARY "/usr/lib/python3/dist-packages/jieba/dict.txt"
+
 /* Initialises o with defaults: update in place when possible, no progress. */
 void kb_index_options_init(kb_index_options_t *o);
 
@@ -94,7 +101,8 @@ void kb_index_options_init(kb_index_options_t *o);
  * opts->rebuild) it builds a new generation and switches to it on commit.
  * opts may be NULL for the defaults.
  * Returns KB_ERR_LOCKED if another indexer holds it, KB_ERR_IO if db_dir
- * exists but is not a kb index directory or cannot be written,
+ * exists but is not a kb index directory or cannot be written, or if a
+ * new generation is to be built and the word list cannot be read,
  * KB_ERR_INVALID_ARG for a bad opts->version.
  * On failure *error_message (if not NULL) receives a malloc()ed message. */
 kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options_t *opts,

@@ -32,6 +32,10 @@ static const char usage[] =
     "  -h, --help      show this help\n"
     "  -V, --version   show the version\n"
     "\n"
+    "Han text is cut into words with the word list $KB_DICTIONARY (default:\n"
+    KB_DEFAULT_DICTIONARY ", from python3-jieba).\n"
+    "The index keeps the words it was built with; --rebuild reads the list again.\n"
+    "\n"
     "Exit status: 0 indexed (or, with --check, valid); 1 invalid entries (index unchanged);\n"
     "2 usage error; 3 index error (cannot write, or another kb-index is running).\n";
 

@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "kb-private.h"
+#include "segment.h"
 
 /* Folding a code point costs a utf8proc call and, for Han, an OpenCC call:
  * far too slow per character of a 100k-entry corpus.  Each code point is
@@ -37,6 +38,13 @@ struct kb_analyzer {
 	size_t run_len, run_cap;
 	char *word;
 	size_t word_cap;
+	/* Cutting a Han run into words: its UTF-8, where each character
+	 * starts, and the cut. */
+	kb_segmenter_t *segmenter;
+	char *run_text;
+	size_t *offsets, *ends;
+	double *costs;
+	size_t cut_cap;
 };
 
 static int is_han(int32_t cp)
@@ -62,32 +70,101 @@ static int is_word_char(int32_t cp)
 	}
 }
 
-kb_status_t kb_analyzer_new(kb_analyzer_t **out, char **error_message)
+static size_t fold_word(void *ctx, const char *word, size_t len, char *out, size_t cap);
+
+/* The word table of the generation in dir, or the word list. */
+static kb_status_t open_words(kb_analyzer_t *a, const char *dir, kb_segmenter_t **out,
+                              char **error_message)
+{
+	*error_message = NULL;
+	if (dir) {
+		char *path = kb_strdup_printf("%s/%s", dir, KB_WORDS_FILE);
+		if (!path)
+			return KB_ERR_NOMEM;
+		kb_status_t st = kb_segmenter_map(path, out, error_message);
+		free(path);
+		if (st == KB_OK || st == KB_ERR_NOMEM)
+			return st;
+		/* Missing or unreadable: the list gives the same table, only
+		 * more slowly. */
+		free(*error_message);
+		*error_message = NULL;
+	}
+	const char *list = getenv("KB_DICTIONARY");
+	if (!list || !*list)
+		list = KB_DEFAULT_DICTIONARY;
+	char *err = NULL;
+	kb_status_t st = kb_segmenter_load(list, fold_word, a, out, &err);
+	if (st == KB_ERR_IO && strcmp(list, KB_DEFAULT_DICTIONARY) == 0) {
+		*error_message = kb_strdup_printf("%s (is python3-jieba installed?)", err);
+		free(err);
+	} else {
+		*error_message = err;
+	}
+	return st;
+}
+
+kb_status_t kb_analyzer_new(kb_analyzer_t **out, const char *words_dir, char **error_message)
 {
 	*out = NULL;
-	if (error_message)
-		*error_message = NULL;
+	char *err = NULL;
 	kb_analyzer_t *a = calloc(1, sizeof *a);
 	if (!a)
 		return KB_ERR_NOMEM;
+	kb_status_t st = KB_OK;
 	a->t2s = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
 	if (a->t2s == (opencc_t)-1) {
-		if (error_message)
-			*error_message = kb_strdup_printf(
-			    "cannot load OpenCC's %s: %s (is the opencc data package installed?)",
-			    OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP, opencc_error());
-		free(a);
-		return KB_ERR_INDEX;
+		err = kb_strdup_printf(
+		    "cannot load OpenCC's %s: %s (is the opencc data package installed?)",
+		    OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP, opencc_error());
+		st = KB_ERR_INDEX;
 	}
+	if (st == KB_OK)
+		st = open_words(a, words_dir, &a->segmenter, &err);
+	if (st != KB_OK) {
+		kb_analyzer_free(a);
+		a = NULL;
+	}
+	if (error_message)
+		*error_message = err;
+	else
+		free(err);
 	*out = a;
-	return KB_OK;
+	return st;
+}
+
+kb_status_t kb_analyzer_use_words(kb_analyzer_t *a, const char *dir, char **error_message)
+{
+	kb_segmenter_t *s = NULL;
+	kb_status_t st = open_words(a, dir, &s, error_message);
+	if (st == KB_OK) {
+		kb_segmenter_free(a->segmenter);
+		a->segmenter = s;
+	}
+	return st;
+}
+
+kb_status_t kb_analyzer_save_words(kb_analyzer_t *a, const char *dir, char **error_message)
+{
+	char *path = kb_strdup_printf("%s/%s", dir, KB_WORDS_FILE);
+	if (!path)
+		return KB_ERR_NOMEM;
+	kb_status_t st = kb_segmenter_save(a->segmenter, path, error_message);
+	free(path);
+	return st;
 }
 
 void kb_analyzer_free(kb_analyzer_t *a)
 {
 	if (!a)
 		return;
-	opencc_close(a->t2s);
+	if (a->t2s && a->t2s != (opencc_t)-1)
+		opencc_close(a->t2s);
+	kb_segmenter_free(a->segmenter);
+	free(a->run_text);
+	free(a->offsets);
+	free(a->ends);
+	free(a->costs);
 	if (a->tw2sp && a->tw2sp != (opencc_t)-1)
 		opencc_close(a->tw2sp);
 	for (size_t i = 0; i < PAGE_COUNT; i++)
@@ -191,6 +268,29 @@ static int fold(kb_analyzer_t *a, int32_t cp, const char **s, size_t *n)
 	return 0;
 }
 
+/* The word list's words folded as text is (kb_fold_fn); only words of
+ * Han characters are kept, since only Han runs are cut. */
+static size_t fold_word(void *ctx, const char *word, size_t len, char *out, size_t cap)
+{
+	kb_analyzer_t *a = ctx;
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)word + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (k <= 0 || !is_han(cp))
+			return 0;
+		i += (size_t)k;
+		const char *f;
+		size_t fl;
+		if (fold(a, cp, &f, &fl) != 0 || n + fl > cap)
+			return 0;
+		memcpy(out + n, f, fl);
+		n += fl;
+	}
+	return n;
+}
+
 static int run_push(kb_analyzer_t *a, int32_t cp, size_t start, size_t end)
 {
 	if (a->run_len == a->run_cap) {
@@ -205,10 +305,48 @@ static int run_push(kb_analyzer_t *a, int32_t cp, size_t start, size_t end)
 	return 0;
 }
 
-/* Emits the tokens of the collected run; returns 1 if fn asked to stop. */
+/* Cuts the collected run into words: a->ends[i] is the end of the word
+ * that starts at character i, or 0.  Returns -1 when out of memory. */
+static int cut_run(kb_analyzer_t *a)
+{
+	size_t n = a->run_len;
+	if (n + 1 > a->cut_cap) {
+		size_t cap = (n + 1) * 2;
+		char *t = realloc(a->run_text, cap * 4);
+		if (t)
+			a->run_text = t;
+		size_t *o = realloc(a->offsets, cap * sizeof *o);
+		if (o)
+			a->offsets = o;
+		size_t *e = realloc(a->ends, cap * sizeof *e);
+		if (e)
+			a->ends = e;
+		double *c = realloc(a->costs, cap * sizeof *c);
+		if (c)
+			a->costs = c;
+		if (!t || !o || !e || !c)
+			return -1;
+		a->cut_cap = cap;
+	}
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		a->offsets[i] = len;
+		len += (size_t)utf8proc_encode_char(a->run[i].cp,
+		                                    (utf8proc_uint8_t *)a->run_text + len);
+	}
+	a->offsets[n] = len;
+	kb_segment(a->segmenter, a->run_text, a->offsets, n, a->ends, a->costs);
+	return 0;
+}
+
+/* Emits the tokens of the collected run; returns 1 if fn asked to stop,
+ * -1 when out of memory. */
 static int flush_han(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
 {
 	char buf[8];
+	int cut = a->run_len > 1;
+	if (cut && cut_run(a) != 0)
+		return -1;
 	for (size_t i = 0; i < a->run_len; i++) {
 		size_t n1 = (size_t)utf8proc_encode_char(a->run[i].cp, (utf8proc_uint8_t *)buf);
 		kb_token_t t = {KB_TOKEN_UNIGRAM, buf, n1, a->run[i].start, a->run[i].end};
@@ -219,6 +357,16 @@ static int flush_han(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
 			                                         (utf8proc_uint8_t *)buf + n1);
 			t = (kb_token_t){KB_TOKEN_BIGRAM, buf, n1 + n2, a->run[i].start,
 			                 a->run[i + 1].end};
+			if (fn(ctx, &t))
+				return 1;
+		}
+		size_t end = cut ? a->ends[i] : 0;
+		if (end > i + 1) {
+			size_t n = a->offsets[end] - a->offsets[i];
+			memcpy(a->word, KB_PREFIX_HAN_WORD, strlen(KB_PREFIX_HAN_WORD));
+			memcpy(a->word + strlen(KB_PREFIX_HAN_WORD), a->run_text + a->offsets[i], n);
+			t = (kb_token_t){KB_TOKEN_HAN_WORD, a->word, strlen(KB_PREFIX_HAN_WORD) + n,
+			                 a->run[i].start, a->run[end - 1].end};
 			if (fn(ctx, &t))
 				return 1;
 		}
@@ -265,6 +413,7 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
 	}
 	a->run_len = 0;
 	enum run_kind kind = RUN_NONE;
+	int stop;
 	size_t i = 0;
 	while (i < len) {
 		int32_t cp;
@@ -272,8 +421,8 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
 		                                      (utf8proc_ssize_t)(len - i), &cp);
 		size_t start = i;
 		if (k <= 0) { /* invalid UTF-8: a separator, one byte wide */
-			if (flush(a, kind, fn, ctx))
-				return KB_OK;
+			if ((stop = flush(a, kind, fn, ctx)) != 0)
+				return stop < 0 ? KB_ERR_NOMEM : KB_OK;
 			kind = RUN_NONE;
 			i++;
 			continue;
@@ -299,8 +448,8 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
 			j += (size_t)m;
 			enum run_kind want = is_han(c) ? RUN_HAN : is_word_char(c) ? RUN_WORD : RUN_NONE;
 			if (want != kind) {
-				if (flush(a, kind, fn, ctx))
-					return KB_OK;
+				if ((stop = flush(a, kind, fn, ctx)) != 0)
+					return stop < 0 ? KB_ERR_NOMEM : KB_OK;
 				kind = want;
 			}
 			if (want == RUN_NONE)
@@ -312,8 +461,7 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
 				return KB_ERR_NOMEM;
 		}
 	}
-	flush(a, kind, fn, ctx);
-	return KB_OK;
+	return flush(a, kind, fn, ctx) < 0 ? KB_ERR_NOMEM : KB_OK;
 }
 
 kb_script_t kb_analyzer_script(kb_analyzer_t *a, const char *text, size_t len)

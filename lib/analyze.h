@@ -9,8 +9,9 @@
  * in a query, whatever surrounds it, and every term keeps the byte offsets of
  * the text it came from (for highlighting).
  *
- * Tokens: a run of Han characters yields every character (unigram) and every
- * adjacent pair (bigram); a run of other letters and digits yields one word;
+ * Tokens: a run of Han characters yields every character (unigram), every
+ * adjacent pair (bigram) and the words of two or more characters it is cut
+ * into (segment.h); a run of other letters and digits yields one word;
  * everything else separates. */
 #ifndef KB_ANALYZE_H
 #define KB_ANALYZE_H
@@ -22,7 +23,8 @@ typedef struct kb_analyzer kb_analyzer_t;
 typedef enum kb_token_kind {
 	KB_TOKEN_UNIGRAM,
 	KB_TOKEN_BIGRAM,
-	KB_TOKEN_WORD
+	KB_TOKEN_WORD,     /* letters and digits */
+	KB_TOKEN_HAN_WORD  /* a word of a Han run, its term prefixed */
 } kb_token_kind_t;
 
 /* Words longer than this (in bytes, folded) are not indexed: they are never
@@ -37,13 +39,26 @@ typedef struct kb_token {
 } kb_token_t;
 
 /* Called once per token in text order (a bigram right after the unigram of
- * its first character).  Returning non-zero stops the analysis. */
+ * its first character, then the Han word that starts there).  Returning non-zero stops the analysis. */
 typedef int (*kb_token_fn)(void *ctx, const kb_token_t *token);
 
-/* Returns KB_ERR_INDEX (with *error_message) if OpenCC's t2s table cannot be
- * loaded. */
-kb_status_t kb_analyzer_new(kb_analyzer_t **out, char **error_message);
+/* Han runs are cut into words with the word table saved in words_dir (an
+ * index generation's directory: see KB_WORDS_FILE in segment.h), so that a
+ * query is cut exactly as the entries it searches were; with words_dir
+ * NULL, or no sound table there, with the word list (the file the
+ * environment variable KB_DICTIONARY names, else KB_DEFAULT_DICTIONARY).
+ * Returns KB_ERR_INDEX (with *error_message) if OpenCC's t2s table cannot
+ * be loaded, KB_ERR_IO if the word list cannot. */
+kb_status_t kb_analyzer_new(kb_analyzer_t **out, const char *words_dir, char **error_message);
 void kb_analyzer_free(kb_analyzer_t *a);
+
+/* Cuts with the word table of the generation in dir from now on (a
+ * searcher moving to a new generation); keeps the one it had if that
+ * fails. */
+kb_status_t kb_analyzer_use_words(kb_analyzer_t *a, const char *dir, char **error_message);
+
+/* Saves the word table in use into dir, for searchers to map. */
+kb_status_t kb_analyzer_save_words(kb_analyzer_t *a, const char *dir, char **error_message);
 
 /* Analyses len bytes of text.  Invalid UTF-8 bytes separate tokens and are
  * otherwise ignored.  Returns KB_ERR_NOMEM, or KB_OK (also when fn stopped

@@ -108,11 +108,17 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options
 	clock_gettime(CLOCK_MONOTONIC, &ix->started);
 	char *err = NULL;
 	kb_status_t st = kb_index_dir_open(db_dir, &ix->dir, &err);
-	if (st == KB_OK)
-		st = kb_analyzer_new(&ix->analyzer, &err);
 	ix->opts = *opts;
 	if (st == KB_OK)
 		st = open_update(ix, opts->rebuild);
+	/* An update cuts its entries into words as the generation it
+	 * updates did; a rebuild reads the word list afresh. */
+	char *live = NULL;
+	if (st == KB_OK && ix->updating)
+		st = kb_index_dir_live(ix->dir.path, &live);
+	if (st == KB_OK)
+		st = kb_analyzer_new(&ix->analyzer, live, &err);
+	free(live);
 	if (st == KB_OK && !ix->updating)
 		st = kbx_writer_create(ix->dir.new_path, &ix->writer, &err);
 	if (st != KB_OK) {
@@ -142,7 +148,7 @@ KB_EXPORT kb_status_t kb_indexer_open_check(kb_indexer_t **out, char **error_mes
 		return KB_ERR_NOMEM;
 	ix->dir.lock_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &ix->started);
-	kb_status_t st = kb_analyzer_new(&ix->analyzer, error_message);
+	kb_status_t st = kb_analyzer_new(&ix->analyzer, NULL, error_message);
 	if (st != KB_OK) {
 		kb_indexer_destroy(ix);
 		return st;
@@ -241,6 +247,8 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		st = kbx_writer_set_metadata(ix->writer, KB_META_FORMAT, KB_INDEX_FORMAT, &err);
 	if (st == KB_OK)
 		st = kbx_writer_commit(ix->writer, &err);
+	if (st == KB_OK && !ix->updating)
+		st = kb_analyzer_save_words(ix->analyzer, ix->dir.new_path, &err);
 	kbx_writer_free(ix->writer);
 	ix->writer = NULL;
 	/* An update is live once committed; a new generation once switched to. */

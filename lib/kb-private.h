@@ -13,8 +13,11 @@
 #define KB_EXPORT __attribute__((visibility("default")))
 
 /* ---- index schema ---------------------------------------------------
- * Text terms are folded (lowercase or Han) and carry no prefix; boolean
- * terms start with an uppercase prefix, so the two can never collide. */
+ * Text terms are folded (lowercase or Han) and carry no prefix, except the
+ * words a Han run is cut into (analyze.h), which would otherwise be taken
+ * for its bigrams; boolean terms start with an uppercase prefix, so the
+ * two can never collide. */
+#define KB_PREFIX_HAN_WORD "W"      /* W<word of two or more Han characters> */
 #define KB_PREFIX_ID "Q"            /* Q<entry id>: one per document */
 /* Filters are exclusions: most entries are published, for everyone,
  * nationwide and undated, and a search should not walk lists of them.  An
@@ -93,7 +96,7 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "4"
+#define KB_INDEX_FORMAT "5"
 #define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
 /* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
  * entry: a file whose size and time are unchanged need not be read again. */

@@ -151,5 +151,17 @@ assert_eq "" "$(grep '^bad-' "$T/bad-ids" | sort -u | tr '\n' ' ')" "no bad-* en
 } >long-comment.xml
 expect_exit 0 "$KB_INDEX" --quiet --db "$DB" long-comment.xml
 assert_eq "" "$ERR" "long-comment: no messages"
+# Without the word list a rebuild cannot cut Han text into words: it says
+# which file it wanted and changes nothing.  Searches and updates use the
+# words the index keeps, and go on working.
+gen_before=$(current_gen "$DB")
+snapshot >"$T/before.words"
+KB_DICTIONARY=/nonexistent/dict.txt expect_exit 3 "$KB_INDEX" --rebuild --db "$DB" kb.xml
+assert_eq "kb-index: cannot read the word list /nonexistent/dict.txt: No such file or directory" \
+	"$ERR" "no word list: the message names the file"
+assert_eq "$gen_before" "$(current_gen "$DB")" "no word list: current still names the same generation"
+KB_DICTIONARY=/nonexistent/dict.txt snapshot >"$T/after.words"
+assert_file_eq "$T/before.words" "$T/after.words" "no word list: kb-query answers as before"
+KB_DICTIONARY=/nonexistent/dict.txt expect_exit 0 "$KB_INDEX" --quiet --db "$DB" kb.xml
 
 finish

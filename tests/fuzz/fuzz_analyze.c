@@ -25,7 +25,7 @@ static void fresh_analyzer(void)
 {
 	char *err = NULL;
 	kb_analyzer_free(analyzer);
-	if (kb_analyzer_new(&analyzer, &err) != KB_OK) {
+	if (kb_analyzer_new(&analyzer, NULL, &err) != KB_OK) {
 		fprintf(stderr, "fuzz_analyze: %s\n", err ? err : "cannot create the analyzer");
 		abort();
 	}

@@ -207,7 +207,7 @@ kb_analyzer_t *fx_analyzer(void)
 {
 	kb_analyzer_t *a = NULL;
 	char *err = NULL;
-	kb_status_t st = kb_analyzer_new(&a, &err);
+	kb_status_t st = kb_analyzer_new(&a, NULL, &err);
 	ck_assert_msg(st == KB_OK, "kb_analyzer_new: %s", err ? err : "?");
 	ck_assert_ptr_nonnull(a);
 	return a;
@@ -218,13 +218,26 @@ typedef struct token_dump {
 	int detail;
 } token_dump_t;
 
+const char *fx_kind_name(kb_token_kind_t kind)
+{
+	switch (kind) {
+	case KB_TOKEN_UNIGRAM: return "U";
+	case KB_TOKEN_BIGRAM: return "B";
+	case KB_TOKEN_WORD: return "W";
+	case KB_TOKEN_HAN_WORD: return "H";
+	}
+	return "?";
+}
+
 static int dump_token(void *arg, const kb_token_t *t)
 {
 	token_dump_t *d = arg;
 	if (d->out.len)
 		buf_str(&d->out, "|");
-	if (d->detail)
-		buf_str(&d->out, t->kind == KB_TOKEN_UNIGRAM ? "U:" : t->kind == KB_TOKEN_BIGRAM ? "B:" : "W:");
+	if (d->detail) {
+		buf_str(&d->out, fx_kind_name(t->kind));
+		buf_str(&d->out, ":");
+	}
 	buf_add(&d->out, t->term, t->term_len);
 	if (d->detail) {
 		char pos[64];

@@ -65,9 +65,12 @@ kb_analyzer_t *fx_analyzer(void);
 /* The terms of text in order, joined by '|': "5g|套|套餐|餐". */
 char *fx_tokens(kb_analyzer_t *a, const char *text);
 char *fx_tokens_n(kb_analyzer_t *a, const char *text, size_t len);
-/* Each token as KIND:term@start-end, joined by '|', KIND one of U B W:
- * "W:5g@0-2|U:套@2-5|B:套餐@2-8". */
+/* Each token as KIND:term@start-end, joined by '|', KIND as fx_kind_name():
+ * "W:5g@0-2|U:套@2-5|B:套餐@2-8|H:W套餐@2-8". */
 char *fx_tokens_detail(kb_analyzer_t *a, const char *text, size_t len);
+
+/* "U" unigram, "B" bigram, "W" word of letters and digits, "H" Han word. */
+const char *fx_kind_name(kb_token_kind_t kind);
 
 /* ---- diagnostics ----------------------------------------------------- */
 

@@ -46,18 +46,18 @@ static void teardown(void)
 
 START_TEST(mixed_word_then_han_ngrams)
 {
-	assert_tokens("5G套餐多少钱", "5g|套|套餐|餐|餐多|多|多少|少|少钱|钱");
+	assert_tokens("5G套餐多少钱", "5g|套|套餐|W套餐|餐|餐多|多|多少|W多少|少|少钱|钱");
 	assert_detail("5G套餐多少钱",
-	              "W:5g@0-2|U:套@2-5|B:套餐@2-8|U:餐@5-8|B:餐多@5-11|U:多@8-11|"
-	              "B:多少@8-14|U:少@11-14|B:少钱@11-17|U:钱@14-17");
+	              "W:5g@0-2|U:套@2-5|B:套餐@2-8|H:W套餐@2-8|U:餐@5-8|B:餐多@5-11|U:多@8-11|"
+	              "B:多少@8-14|H:W多少@8-14|U:少@11-14|B:少钱@11-17|U:钱@14-17");
 }
 END_TEST
 
 START_TEST(latin_words_digits_and_han)
 {
-	assert_tokens("iPhone 15换卡", "iphone|15|换|换卡|卡");
+	assert_tokens("iPhone 15换卡", "iphone|15|换|换卡|W换卡|卡");
 	assert_detail("iPhone 15换卡",
-	              "W:iphone@0-6|W:15@7-9|U:换@9-12|B:换卡@9-15|U:卡@12-15");
+	              "W:iphone@0-6|W:15@7-9|U:换@9-12|B:换卡@9-15|H:W换卡@9-15|U:卡@12-15");
 }
 END_TEST
 
@@ -71,7 +71,7 @@ START_TEST(full_width_folds_to_half_width)
 {
 	char *full = fx_tokens(a, "２００M宽带");
 	char *half = fx_tokens(a, "200m宽带");
-	ck_assert_str_eq(full, "200m|宽|宽带|带");
+	ck_assert_str_eq(full, "200m|宽|宽带|W宽带|带");
 	ck_assert_str_eq(half, full);
 	free(full);
 	free(half);
@@ -85,8 +85,8 @@ END_TEST
 START_TEST(full_width_offsets_point_into_the_original)
 {
 	/* ２ ０ ０ are three bytes each, M one: the word covers bytes 0..10. */
-	assert_detail("２００M宽带", "W:200m@0-10|U:宽@10-13|B:宽带@10-16|U:带@13-16");
-	assert_detail("５Ｇ套餐", "W:5g@0-6|U:套@6-9|B:套餐@6-12|U:餐@9-12");
+	assert_detail("２００M宽带", "W:200m@0-10|U:宽@10-13|B:宽带@10-16|H:W宽带@10-16|U:带@13-16");
+	assert_detail("５Ｇ套餐", "W:5g@0-6|U:套@6-9|B:套餐@6-12|H:W套餐@6-12|U:餐@9-12");
 }
 END_TEST
 
@@ -96,10 +96,10 @@ START_TEST(offsets_slice_the_source_text)
 	static const char *const texts[] = {"iPhone 15换卡", "寬帶，斷網了？", "５Ｇ套餐 VIP",
 	                                    "  a１b２  话费", NULL};
 	static const char *const sources[] = {
-	    "iPhone|15|换|换卡|卡",
-	    "寬|寬帶|帶|斷|斷網|網|網了|了",
-	    "５Ｇ|套|套餐|餐|VIP",
-	    "a１b２|话|话费|费",
+	    "iPhone|15|换|换卡|换卡|卡", /* the pair, then the word */
+	    "寬|寬帶|寬帶|帶|斷|斷網|網|網了|了",
+	    "５Ｇ|套|套餐|套餐|餐|VIP",
+	    "a１b２|话|话费|话费|费",
 	};
 	for (int i = 0; texts[i]; i++) {
 		char *detail = fx_tokens_detail(a, texts[i], strlen(texts[i]));
@@ -124,28 +124,28 @@ START_TEST(traditional_folds_to_simplified)
 {
 	char *trad = fx_tokens(a, "寬帶");
 	char *simp = fx_tokens(a, "宽带");
-	ck_assert_str_eq(simp, "宽|宽带|带");
+	ck_assert_str_eq(simp, "宽|宽带|W宽带|带");
 	ck_assert_str_eq(trad, simp);
 	free(trad);
 	free(simp);
 	trad = fx_tokens(a, "話費");
 	simp = fx_tokens(a, "话费");
-	ck_assert_str_eq(simp, "话|话费|费");
+	ck_assert_str_eq(simp, "话|话费|W话费|费");
 	ck_assert_str_eq(trad, simp);
 	free(trad);
 	free(simp);
 	/* Offsets stay those of the traditional source. */
-	assert_detail("寬帶", "U:宽@0-3|B:宽带@0-6|U:带@3-6");
+	assert_detail("寬帶", "U:宽@0-3|B:宽带@0-6|H:W宽带@0-6|U:带@3-6");
 }
 END_TEST
 
 START_TEST(punctuation_and_spaces_separate)
 {
-	assert_tokens("宽带，断网", "宽|宽带|带|断|断网|网");
-	assert_tokens("宽带 断网", "宽|宽带|带|断|断网|网");
-	assert_tokens("宽带,断网", "宽|宽带|带|断|断网|网");
-	assert_tokens("宽带。断网！", "宽|宽带|带|断|断网|网");
-	assert_tokens("宽带\u3000断网", "宽|宽带|带|断|断网|网"); /* ideographic space */
+	assert_tokens("宽带，断网", "宽|宽带|W宽带|带|断|断网|网");
+	assert_tokens("宽带 断网", "宽|宽带|W宽带|带|断|断网|网");
+	assert_tokens("宽带,断网", "宽|宽带|W宽带|带|断|断网|网");
+	assert_tokens("宽带。断网！", "宽|宽带|W宽带|带|断|断网|网");
+	assert_tokens("宽带\u3000断网", "宽|宽带|W宽带|带|断|断网|网"); /* ideographic space */
 	assert_tokens("Wi-Fi", "wi|fi");
 	assert_tokens("10000号", "10000|号");
 }
@@ -169,7 +169,7 @@ START_TEST(invalid_utf8_separates)
 	assert_tokens_n(words, sizeof words - 1, "abc|def");
 	/* A lead byte with its continuation cut off, at the end and in the middle. */
 	static const char cut_end[] = "话费\xe5\xae";
-	assert_tokens_n(cut_end, sizeof cut_end - 1, "话|话费|费");
+	assert_tokens_n(cut_end, sizeof cut_end - 1, "话|话费|W话费|费");
 	static const char cut_mid[] = "话\xe5\xae费";
 	assert_tokens_n(cut_mid, sizeof cut_mid - 1, "话|费");
 	/* Surrogates and overlong forms are invalid too. */
@@ -210,7 +210,7 @@ START_TEST(word_longer_than_cap_is_dropped)
 	assert_tokens(over, "");
 	assert_tokens(huge, "");
 	char *text = fx_printf("短 %s ok %s 宽带", over, huge);
-	assert_tokens(text, "短|ok|宽|宽带|带");
+	assert_tokens(text, "短|ok|宽|宽带|W宽带|带");
 	free(text);
 	/* The cap is in bytes: 32 two-byte Cyrillic letters fit, 33 do not. */
 	char *cyr32 = fx_repeat("д", 32), *cyr33 = fx_repeat("д", 33);
@@ -262,7 +262,7 @@ START_TEST(callback_stops_early)
 	ck_assert_int_eq(kb_analyze(a, "宽带", 6, stop_after, &left), KB_OK);
 	ck_assert_int_eq(left, 0);
 	/* The analyzer works normally after a stopped run. */
-	assert_tokens("话费", "话|话费|费");
+	assert_tokens("话费", "话|话费|W话费|费");
 }
 END_TEST
 
@@ -279,7 +279,7 @@ END_TEST
 START_TEST(analyzer_is_reusable_and_deterministic)
 {
 	for (int i = 0; i < 3; i++) {
-		assert_tokens("寬帶5G", "宽|宽带|带|5g");
+		assert_tokens("寬帶5G", "宽|宽带|W宽带|带|5g");
 		assert_tokens("", "");
 	}
 }
@@ -331,19 +331,14 @@ END_TEST
 
 /* ---- query terms ------------------------------------------------------ */
 
-static const char *kind_name(kb_token_kind_t k)
-{
-	return k == KB_TOKEN_UNIGRAM ? "U" : k == KB_TOKEN_BIGRAM ? "B" : "W";
-}
-
-/* "U:查!|U:话|B:话费|U:费": terms in order, '!' after isolated ones. */
+/* "U:查!|U:话|B:话费|H:W话费|U:费": terms in order, '!' after isolated ones. */
 static char *terms_dump(const kb_query_terms_t *t)
 {
 	char out[4096] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < t->count; i++)
 		used += (size_t)snprintf(out + used, sizeof out - used, "%s%s:%s%s", i ? "|" : "",
-		                         kind_name(t->items[i].kind), t->items[i].term,
+		                         fx_kind_name(t->items[i].kind), t->items[i].term,
 		                         t->items[i].isolated ? "!" : "");
 	return strdup(out);
 }
@@ -359,9 +354,9 @@ static char *terms_dump(const kb_query_terms_t *t)
 
 START_TEST(query_terms_flag_isolated_unigrams)
 {
-	assert_terms("查 话费", "U:查!|U:话|B:话费|U:费");
-	assert_terms("话费 查", "U:话|B:话费|U:费|U:查!");
-	assert_terms("话费", "U:话|B:话费|U:费");
+	assert_terms("查 话费", "U:查!|U:话|B:话费|H:W话费|U:费");
+	assert_terms("话费 查", "U:话|B:话费|H:W话费|U:费|U:查!");
+	assert_terms("话费", "U:话|B:话费|H:W话费|U:费");
 	assert_terms("查", "U:查!");
 	assert_terms("5G 卡", "W:5g|U:卡!");
 	assert_terms("5G卡", "W:5g|U:卡!");
@@ -371,12 +366,12 @@ END_TEST
 
 START_TEST(query_terms_are_distinct)
 {
-	assert_terms("话费话费", "U:话|B:话费|U:费|B:费话");
+	assert_terms("话费话费", "U:话|B:话费|H:W话费|U:费|B:费话");
 	assert_terms("5g 5G ５Ｇ", "W:5g");
-	assert_terms("寬帶 宽带", "U:宽|B:宽带|U:带");
+	assert_terms("寬帶 宽带", "U:宽|B:宽带|H:W宽带|U:带");
 	/* A character alone somewhere is isolated even if a pair holds it
 	 * elsewhere. */
-	assert_terms("话费 话", "U:话!|B:话费|U:费");
+	assert_terms("话费 话", "U:话!|B:话费|H:W话费|U:费");
 	assert_terms("话 话", "U:话!");
 	assert_terms("", "");
 	assert_terms("，。", "");
@@ -387,16 +382,16 @@ START_TEST(query_terms_factor_and_find)
 {
 	kb_query_terms_t t;
 	ck_assert_int_eq(kb_query_terms_collect(a, "宽带", strlen("宽带"), &t), KB_OK);
-	ck_assert_uint_eq(t.count, 3);
+	ck_assert_uint_eq(t.count, 4);
 	ck_assert_int_eq(kb_query_terms_add(a, "光纤宽带", strlen("光纤宽带"), 0.5, &t), KB_OK);
 	char *dump = terms_dump(&t);
-	ck_assert_str_eq(dump, "U:宽|B:宽带|U:带|U:光|B:光纤|U:纤|B:纤宽");
+	ck_assert_str_eq(dump, "U:宽|B:宽带|H:W宽带|U:带|U:光|B:光纤|H:W光纤|U:纤|B:纤宽");
 	free(dump);
 	/* The query's own terms keep factor 1, added ones get 0.5. */
 	ck_assert_int_eq(kb_query_terms_find(&t, "宽带", strlen("宽带")), 1);
 	ck_assert(t.items[1].factor == 1.0);
 	int i = kb_query_terms_find(&t, "光纤", strlen("光纤"));
-	ck_assert_int_eq(i, 4);
+	ck_assert_int_eq(i, 5);
 	ck_assert(t.items[i].factor == 0.5);
 	ck_assert_int_eq(kb_query_terms_find(&t, "宽", 2), -1); /* a prefix is not a term */
 	ck_assert_int_eq(kb_query_terms_find(&t, "网", strlen("网")), -1);
@@ -431,7 +426,13 @@ START_TEST(query_terms_are_capped)
 	ck_assert_int_eq(memcmp(t.items[0].term, folded, 3), 0);
 	ck_assert_int_eq(t.items[1].kind, KB_TOKEN_BIGRAM);
 	ck_assert_int_eq(memcmp(t.items[1].term, folded, 6), 0);
-	ck_assert_int_eq(memcmp(t.items[KB_MAX_QUERY_TERMS - 1].term, folded + 3 * 31, 6), 0);
+	/* The last one kept is the analysis' 64th term (all are distinct). */
+	char *all = fx_tokens_n(a, text, n), *last = all;
+	for (int i = 0; i < KB_MAX_QUERY_TERMS - 1; i++)
+		last = strchr(last, '|') + 1;
+	last[strcspn(last, "|")] = '\0';
+	ck_assert_str_eq(t.items[KB_MAX_QUERY_TERMS - 1].term, last);
+	free(all);
 	free(folded);
 }
 END_TEST

@@ -1044,6 +1044,40 @@ START_TEST(searcher_refuses_another_index_format)
 }
 END_TEST
 
+/* The index keeps the word table its entries were cut with: searches and
+ * updates use it, whatever the word list says by then, and only a rebuild
+ * reads the list again. */
+START_TEST(the_index_keeps_its_words)
+{
+	char *words = fx_data_path("words.txt");
+	setenv("KB_DICTIONARY", words, 1);
+	index_ok(v1, 1);
+	setenv("KB_DICTIONARY", "/nonexistent/words.txt", 1);
+	kb_searcher_t *x = fx_searcher(db);
+	kb_query_t q = query("宽带报修");
+	kb_results_t *r = NULL;
+	ck_assert_int_eq(kb_search(x, &q, &r), KB_OK);
+	ck_assert_uint_ge(kb_results_count(r), 1);
+	ck_assert_str_eq(kb_results_hit(r, 0)->id, "A");
+	kb_results_destroy(r);
+	kb_searcher_destroy(x);
+	/* An update cuts with the index's table too. */
+	index_ok(v2, 0);
+	/* A rebuild needs the list, and says where it looked. */
+	kb_indexer_t *ix = NULL;
+	kb_index_options_t o;
+	kb_index_options_init(&o);
+	o.rebuild = 1;
+	char *err = NULL;
+	ck_assert_int_eq(kb_indexer_open(db, &o, &ix, &err), KB_ERR_IO);
+	ck_assert_str_eq(err, "cannot read the word list /nonexistent/words.txt: "
+	                      "No such file or directory");
+	free(err);
+	unsetenv("KB_DICTIONARY");
+	free(words);
+}
+END_TEST
+
 START_TEST(bad_arguments_to_open)
 {
 	kb_indexer_t *ix = (kb_indexer_t *)1;
@@ -1590,6 +1624,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, second_indexer_is_locked_out);
 	tcase_add_test(tc, refuses_a_directory_that_is_not_an_index);
 	tcase_add_test(tc, searcher_refuses_another_index_format);
+	tcase_add_test(tc, the_index_keeps_its_words);
 	tcase_add_test(tc, dates_checked_past_many_expired_matches);
 	tcase_add_test(tc, a_term_no_entry_has_does_not_find);
 	tcase_add_test(tc, bad_arguments_to_open);
