@@ -45,6 +45,7 @@ struct kb_analyzer {
 	size_t *offsets, *ends;
 	double *costs;
 	size_t cut_cap;
+	int characters_only; /* kb_analyze_characters() is running */
 };
 
 static int is_han(int32_t cp)
@@ -344,7 +345,7 @@ static int cut_run(kb_analyzer_t *a)
 static int flush_han(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
 {
 	char buf[8];
-	int cut = a->run_len > 1;
+	int cut = a->run_len > 1 && !a->characters_only;
 	if (cut && cut_run(a) != 0)
 		return -1;
 	for (size_t i = 0; i < a->run_len; i++) {
@@ -352,7 +353,7 @@ static int flush_han(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
 		kb_token_t t = {KB_TOKEN_UNIGRAM, buf, n1, a->run[i].start, a->run[i].end};
 		if (fn(ctx, &t))
 			return 1;
-		if (i + 1 < a->run_len) {
+		if (i + 1 < a->run_len && !a->characters_only) {
 			size_t n2 = (size_t)utf8proc_encode_char(a->run[i + 1].cp,
 			                                         (utf8proc_uint8_t *)buf + n1);
 			t = (kb_token_t){KB_TOKEN_BIGRAM, buf, n1 + n2, a->run[i].start,
@@ -462,6 +463,15 @@ kb_status_t kb_analyze(kb_analyzer_t *a, const char *text, size_t len,
 		}
 	}
 	return flush(a, kind, fn, ctx) < 0 ? KB_ERR_NOMEM : KB_OK;
+}
+
+kb_status_t kb_analyze_characters(kb_analyzer_t *a, const char *text, size_t len,
+                                  kb_token_fn fn, void *ctx)
+{
+	a->characters_only = 1;
+	kb_status_t st = kb_analyze(a, text, len, fn, ctx);
+	a->characters_only = 0;
+	return st;
 }
 
 kb_script_t kb_analyzer_script(kb_analyzer_t *a, const char *text, size_t len)

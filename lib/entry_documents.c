@@ -101,6 +101,24 @@ static void window(const kb_entry_t *e, char from[9], char until[9])
 		memcpy(until, KB_DATE_MAX, 9);
 }
 
+/* The entry's questions, one per line (a question holds no line break:
+ * the reader collapses white space). */
+static char *questions_text(const kb_entry_t *e)
+{
+	size_t len = strlen(e->title) + 1;
+	for (size_t i = 0; i < e->alt_count; i++)
+		len += strlen(e->alts[i]) + 1;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		return NULL;
+	p = stpcpy(p, e->title);
+	for (size_t i = 0; i < e->alt_count; i++) {
+		*p++ = '\n';
+		p = stpcpy(p, e->alts[i]);
+	}
+	return s;
+}
+
 static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *key)
 {
 	char from[9], until[9];
@@ -110,6 +128,12 @@ static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *key
 		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
 	if (st == KB_OK)
 		st = kbx_doc_set_value(c->doc, KB_SLOT_ENTRY, key, &c->err);
+	if (st == KB_OK && c->context) {
+		char *questions = questions_text(e);
+		st = questions ? kbx_doc_set_value(c->doc, KB_SLOT_QUESTIONS, questions, &c->err)
+		               : KB_ERR_NOMEM;
+		free(questions);
+	}
 	return st;
 }
 
@@ -144,8 +168,8 @@ static char *entry_key(const kb_entry_t *e, int traditional, unsigned context)
 }
 
 /* One document: the text given, the entry's filters and values, and (data
- * not NULL, the context document) what a hit shows.  Xapian must number it
- * docid, as the entry key promises. */
+ * not NULL, the context document) what a hit shows and its questions.
+ * Xapian must number it docid, as the entry key promises. */
 static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *key,
                                 const char *data, size_t data_len, unsigned docid)
 {
@@ -231,9 +255,10 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 	if (st == KB_OK)
 		st = add_document(&c, e, key, data, data_len, context);
 	for (size_t q = 0; st == KB_OK && q <= e->alt_count; q++) {
+		const char *question = q == 0 ? e->title : e->alts[q - 1];
 		st = kbx_doc_new(&c.doc, &c.err);
 		if (st == KB_OK)
-			st = index_text(&c, q == 0 ? e->title : e->alts[q - 1], KB_WEIGHT_QUESTION);
+			st = index_text(&c, question, KB_WEIGHT_QUESTION);
 		if (st == KB_OK)
 			st = index_text(&c, e->keywords, KB_WEIGHT_KEYWORDS);
 		if (st == KB_OK)

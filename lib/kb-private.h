@@ -53,6 +53,10 @@ char *kb_filter_term(const char *prefix, const char *value);
  * the context document (1 the title, 2 the first alt...). */
 #define KB_SLOT_ENTRY 2
 #define KB_KEY_SEPARATOR '\x1f'
+/* The entry's questions (title and alts, one per line) as the editors
+ * wrote them, in its context document: the search reads them for its best
+ * matches only, to compare them with the query as wholes (coverage.h). */
+#define KB_SLOT_QUESTIONS 3
 #define KB_DATE_MIN "00000000"
 #define KB_DATE_MAX "99999999"
 
@@ -96,7 +100,7 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "5"
+#define KB_INDEX_FORMAT "6"
 #define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
 /* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
  * entry: a file whose size and time are unchanged need not be read again. */

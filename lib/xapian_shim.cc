@@ -406,11 +406,23 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 		m.score = it.get_weight();
 		m.key = copy_string(it.get_collapse_key());
 	}
+	size_t texts = q->text_doc ? std::min<size_t>(q->text_count, out->count) : 0;
+	for (size_t i = 0; i < texts; i++) {
+		kbx_match_t &m = out->items[i];
+		Xapian::docid local = q->text_doc(q->choose_ctx, &m);
+		if (!local)
+			continue;
+		Xapian::docid holder = shard_docid(r->db, m.docid, local);
+		std::string text =
+		    r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_value(static_cast<Xapian::valueno>(q->text_slot));
+		m.text = copy_string(text);
+		m.text_len = text.size();
+	}
 	size_t wanted = q->choose ? q->choose(q->choose_ctx, out->items, out->count) : out->count;
 	for (size_t i = 0; i < wanted && i < out->count; i++) {
 		kbx_match_t &m = out->items[i];
 		Xapian::docid holder = m.data_doc ? shard_docid(r->db, m.docid, m.data_doc) : m.docid;
-		std::string data = r->db.get_document(holder).get_data();
+		std::string data = r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_data();
 		m.data = copy_string(data);
 		m.data_len = data.size();
 	}
@@ -445,6 +457,7 @@ void kbx_matches_clear(kbx_matches_t *m)
 	for (size_t i = 0; i < m->count; i++) {
 		std::free(m->items[i].key);
 		std::free(m->items[i].data);
+		std::free(m->items[i].text);
 	}
 	std::free(m->items);
 	*m = kbx_matches_t{};

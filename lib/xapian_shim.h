@@ -128,6 +128,12 @@ typedef struct kbx_search {
 	int collapse_slot;                 /* at most one match per value of
 	                                      this slot (returned as its key) */
 	unsigned limit;                    /* how many matches to find */
+	/* Before choose() sees them, the first text_count matches get their
+	 * text (kbx_match_t.text): the value of text_slot in the document
+	 * text_doc() names, a docid within the match's own shard. */
+	int text_slot;
+	unsigned text_count;
+	unsigned (*text_doc)(void *ctx, const struct kbx_match *m);
 	/* Called with the matches found (score, key and docids set): may
 	 * reorder them and set their data_doc, and returns how many of the
 	 * first need their data.  Reading data is most of the cost of a match
@@ -148,6 +154,9 @@ typedef struct kbx_match {
 	char *data;        /* that document's data, malloc()ed, NUL-terminated;
 	                      NULL past what choose() asked for */
 	size_t data_len;
+	char *text;        /* its text (see text_slot), malloc()ed; NULL past
+	                      text_count */
+	size_t text_len;
 } kbx_match_t;
 
 typedef struct kbx_matches {

@@ -10,25 +10,46 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "fuzz_util.h"
+#include "kb-private.h"
+#include "segment.h"
 
 static kb_analyzer_t *analyzer;
 
 /* A fresh analyzer now and then (1 ms each), so that the paths of an empty
  * cache are fuzzed too; a crash found that way reproduces in a fresh
- * process, whose analyzer is as empty as can be. */
+ * process, whose analyzer is as empty as can be.  The first reads the word
+ * list and saves its table, which the others map, as searchers do (reading
+ * the list takes 100 ms). */
 #define FRESH_EVERY 64
+
+static char words_dir[] = "/tmp/kb-fuzz-words-XXXXXX";
+static int saved;
+
+static void remove_words(void)
+{
+	char path[sizeof words_dir + sizeof KB_WORDS_FILE + 1];
+	snprintf(path, sizeof path, "%s/%s", words_dir, KB_WORDS_FILE);
+	unlink(path);
+	rmdir(words_dir);
+}
 
 static void fresh_analyzer(void)
 {
 	char *err = NULL;
 	kb_analyzer_free(analyzer);
-	if (kb_analyzer_new(&analyzer, NULL, &err) != KB_OK) {
+	if (kb_analyzer_new(&analyzer, saved ? words_dir : NULL, &err) != KB_OK) {
 		fprintf(stderr, "fuzz_analyze: %s\n", err ? err : "cannot create the analyzer");
 		abort();
 	}
+	if (!saved && mkdtemp(words_dir)) {
+		atexit(remove_words);
+		saved = kb_analyzer_save_words(analyzer, words_dir, &err) == KB_OK;
+	}
+	free(err);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -60,7 +81,8 @@ static void mix(state_t *s, const void *p, size_t n)
 static int on_token(void *ctx, const kb_token_t *t)
 {
 	state_t *s = ctx;
-	FUZZ_CHECK(t->kind == KB_TOKEN_UNIGRAM || t->kind == KB_TOKEN_BIGRAM || t->kind == KB_TOKEN_WORD,
+	FUZZ_CHECK(t->kind == KB_TOKEN_UNIGRAM || t->kind == KB_TOKEN_BIGRAM ||
+	               t->kind == KB_TOKEN_WORD || t->kind == KB_TOKEN_HAN_WORD,
 	           "token kind %d", (int)t->kind);
 	FUZZ_CHECK(t->start < t->end && t->end <= s->len, "token %zu: range %zu-%zu in %zu bytes",
 	           s->count, t->start, t->end, s->len);
@@ -70,14 +92,26 @@ static int on_token(void *ctx, const kb_token_t *t)
 	FUZZ_CHECK(t->term != NULL && t->term_len > 0, "token %zu: empty term", s->count);
 	FUZZ_CHECK(fuzz_utf8_valid(t->term, t->term_len), "token %zu: term is not UTF-8", s->count);
 	FUZZ_CHECK(memchr(t->term, '\0', t->term_len) == NULL, "token %zu: NUL in term", s->count);
-	if (t->kind == KB_TOKEN_WORD)
-		FUZZ_CHECK(t->term_len <= KB_MAX_WORD_BYTES, "word of %zu bytes", t->term_len);
-	else
-		FUZZ_CHECK(t->term_len <= 8, "n-gram of %zu bytes", t->term_len);
+	/* A Han word's term is its prefix and then folded text. */
+	const char *term = t->term;
+	size_t term_len = t->term_len;
+	if (t->kind == KB_TOKEN_HAN_WORD) {
+		size_t p = strlen(KB_PREFIX_HAN_WORD);
+		FUZZ_CHECK(term_len > p && memcmp(term, KB_PREFIX_HAN_WORD, p) == 0,
+		           "token %zu: Han word '%.*s' without its prefix", s->count, (int)term_len, term);
+		term += p;
+		term_len -= p;
+		FUZZ_CHECK(term_len >= 6 && term_len <= KB_MAX_WORD_CHARS * 4,
+		           "Han word of %zu bytes", term_len);
+	} else if (t->kind == KB_TOKEN_WORD) {
+		FUZZ_CHECK(term_len <= KB_MAX_WORD_BYTES, "word of %zu bytes", term_len);
+	} else {
+		FUZZ_CHECK(term_len <= 8, "n-gram of %zu bytes", term_len);
+	}
 	if (s->folded && t->end <= s->folded_checkable)
-		FUZZ_CHECK(memmem(s->folded, strlen(s->folded), t->term, t->term_len) != NULL,
-		           "token %zu '%.*s' is not in the folded text '%s'", s->count, (int)t->term_len,
-		           t->term, s->folded);
+		FUZZ_CHECK(memmem(s->folded, strlen(s->folded), term, term_len) != NULL,
+		           "token %zu '%.*s' is not in the folded text '%s'", s->count, (int)term_len,
+		           term, s->folded);
 	s->count++;
 	s->last_start = t->start;
 	mix(s, &t->kind, sizeof t->kind);

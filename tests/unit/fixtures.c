@@ -156,6 +156,21 @@ int fx_count_dir(const char *path)
 	return n;
 }
 
+char *fx_han_chars(size_t n, unsigned step)
+{
+	char *text = malloc(n * 3 + 1);
+	ck_assert_ptr_nonnull(text);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned cp = 0x4E00 + (unsigned)i * step;
+		text[len++] = (char)(0xE0 | (cp >> 12));
+		text[len++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		text[len++] = (char)(0x80 | (cp & 0x3F));
+	}
+	text[len] = '\0';
+	return text;
+}
+
 char *fx_repeat(const char *unit, size_t n)
 {
 	size_t len = strlen(unit);

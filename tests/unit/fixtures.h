@@ -52,6 +52,9 @@ char *fx_data_path(const char *name);
 /* How many entries directory path holds (. and .. not counted). */
 int fx_count_dir(const char *path);
 
+/* n distinct Han characters, U+4E00 and every step-th after it. */
+char *fx_han_chars(size_t n, unsigned step);
+
 /* A string of n copies of unit. */
 char *fx_repeat(const char *unit, size_t n);
 

@@ -61,6 +61,28 @@ START_TEST(latin_words_digits_and_han)
 }
 END_TEST
 
+static int join_term(void *ctx, const kb_token_t *t)
+{
+	char **out = ctx;
+	char *joined = fx_printf("%s%s%.*s", *out, **out ? "|" : "", (int)t->term_len, t->term);
+	free(*out);
+	*out = joined;
+	return 0;
+}
+
+START_TEST(characters_only)
+{
+	/* No pairs and no Han words: what comparing texts as wholes needs. */
+	char *out = fx_printf("%s", "");
+	const char *text = "5G套餐多少钱，寬帶";
+	ck_assert_int_eq(kb_analyze_characters(a, text, strlen(text), join_term, &out), KB_OK);
+	ck_assert_str_eq(out, "5g|套|餐|多|少|钱|宽|带");
+	free(out);
+	/* The analyzer cuts words again afterwards. */
+	assert_tokens("话费", "话|话费|W话费|费");
+}
+END_TEST
+
 START_TEST(single_han_character)
 {
 	assert_detail("查", "U:查@0-3");
@@ -406,15 +428,8 @@ START_TEST(query_terms_are_capped)
 {
 	/* 200 distinct characters make 399 distinct terms: only the first
 	 * KB_MAX_QUERY_TERMS are kept, in order. */
-	char text[200 * 3 + 1];
-	size_t n = 0;
-	for (int i = 0; i < 200; i++) {
-		unsigned cp = 0x4E00 + (unsigned)i * 7;
-		text[n++] = (char)(0xE0 | (cp >> 12));
-		text[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		text[n++] = (char)(0x80 | (cp & 0x3F));
-	}
-	text[n] = '\0';
+	char *text = fx_han_chars(200, 7);
+	size_t n = strlen(text);
 	/* Some of these may be traditional: compare with the folded text. */
 	char *folded = NULL;
 	ck_assert_int_eq(kb_analyzer_fold(a, text, n, &folded), KB_OK);
@@ -434,6 +449,7 @@ START_TEST(query_terms_are_capped)
 	ck_assert_str_eq(t.items[KB_MAX_QUERY_TERMS - 1].term, last);
 	free(all);
 	free(folded);
+	free(text);
 }
 END_TEST
 
@@ -444,6 +460,7 @@ static Suite *analyze_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, mixed_word_then_han_ngrams);
 	tcase_add_test(tc, latin_words_digits_and_han);
+	tcase_add_test(tc, characters_only);
 	tcase_add_test(tc, single_han_character);
 	tcase_add_test(tc, full_width_folds_to_half_width);
 	tcase_add_test(tc, full_width_offsets_point_into_the_original);

@@ -1078,6 +1078,34 @@ START_TEST(the_index_keeps_its_words)
 }
 END_TEST
 
+/* Of two questions sharing the query's words, the one that says just what
+ * the query says comes first, though the other holds the query's pairs in
+ * the same order (BM25 alone ranks it first, 5.9 to 5.7). */
+START_TEST(the_paraphrase_saying_just_the_query_comes_first)
+{
+	kb_searcher_t *x = index_and_open(
+	    "<entry id=\"x\"><title>门锁如何打开</title><answer>a</answer></entry>\n"
+	    "<entry id=\"y\"><title>如何打开门锁的电池盒盖子</title><answer>b</answer></entry>\n"
+	    "<entry id=\"z\"><title>车门锁坏了如何打开车门</title><answer>c</answer></entry>\n");
+	kb_query_t q = query("如何打开门锁");
+	kb_results_t *r = NULL;
+	ck_assert_int_eq(kb_search(x, &q, &r), KB_OK);
+	ck_assert_uint_eq(kb_results_count(r), 3);
+	ck_assert_str_eq(kb_results_hit(r, 0)->id, "x");
+	ck_assert_str_eq(kb_results_hit(r, 1)->id, "y");
+	/* An alt close to the query counts as the title would. */
+	kb_results_destroy(r);
+	kb_searcher_destroy(x);
+	x = index_and_open(
+	    "<entry id=\"x\"><title>开锁服务</title><alt>门锁如何打开</alt><answer>a</answer></entry>\n"
+	    "<entry id=\"y\"><title>如何打开门锁的电池盒盖子</title><answer>b</answer></entry>\n");
+	ck_assert_int_eq(kb_search(x, &q, &r), KB_OK);
+	ck_assert_str_eq(kb_results_hit(r, 0)->id, "x");
+	kb_results_destroy(r);
+	kb_searcher_destroy(x);
+}
+END_TEST
+
 START_TEST(bad_arguments_to_open)
 {
 	kb_indexer_t *ix = (kb_indexer_t *)1;
@@ -1625,6 +1653,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, refuses_a_directory_that_is_not_an_index);
 	tcase_add_test(tc, searcher_refuses_another_index_format);
 	tcase_add_test(tc, the_index_keeps_its_words);
+	tcase_add_test(tc, the_paraphrase_saying_just_the_query_comes_first);
 	tcase_add_test(tc, dates_checked_past_many_expired_matches);
 	tcase_add_test(tc, a_term_no_entry_has_does_not_find);
 	tcase_add_test(tc, bad_arguments_to_open);
