@@ -55,6 +55,11 @@ static int is_han(int32_t cp)
 	       cp == 0x3007;
 }
 
+int kb_is_han(int32_t cp)
+{
+	return is_han(cp);
+}
+
 static int is_word_char(int32_t cp)
 {
 	if (cp < 0x80)
@@ -143,6 +148,19 @@ kb_status_t kb_analyzer_use_words(kb_analyzer_t *a, const char *dir, char **erro
 		a->segmenter = s;
 	}
 	return st;
+}
+
+kb_status_t kb_analyzer_add_word(kb_analyzer_t *a, const char *word, size_t len,
+                                 unsigned long freq)
+{
+	char folded[KB_MAX_WORD_CHARS * 4 * 4 + 8];
+	size_t n = len <= KB_MAX_WORD_CHARS * 4 ? fold_word(a, word, len, folded, sizeof folded) : 0;
+	if (!n)
+		return KB_ERR_INVALID_INPUT;
+	kb_status_t st = kb_segmenter_add(a->segmenter, folded, n, freq);
+	return st == KB_ERR_INVALID_ARG && !kb_segmenter_is_mapped(a->segmenter)
+	           ? KB_ERR_INVALID_INPUT
+	           : st;
 }
 
 kb_status_t kb_analyzer_save_words(kb_analyzer_t *a, const char *dir, char **error_message)

@@ -57,6 +57,14 @@ void kb_analyzer_free(kb_analyzer_t *a);
  * fails. */
 kb_status_t kb_analyzer_use_words(kb_analyzer_t *a, const char *dir, char **error_message);
 
+/* Adds an editor's word (words.txt) to the word table, folded as text is,
+ * with its frequency (0: just likely enough to be cut as one word).
+ * Returns KB_ERR_INVALID_INPUT for a word that does not fold to 2 to
+ * KB_MAX_WORD_CHARS Han characters, KB_ERR_INVALID_ARG when the table in
+ * use is an index's (mapped: it takes no words). */
+kb_status_t kb_analyzer_add_word(kb_analyzer_t *a, const char *word, size_t len,
+                                 unsigned long freq);
+
 /* Saves the word table in use into dir, for searchers to map. */
 kb_status_t kb_analyzer_save_words(kb_analyzer_t *a, const char *dir, char **error_message);
 
@@ -81,6 +89,10 @@ kb_status_t kb_analyzer_fold(kb_analyzer_t *a, const char *text, size_t len, cha
  * phrase, malloc()ed into *out; NULL when that changes nothing beyond what
  * folding does anyway.  Lengths may change: for query expansion only. */
 kb_status_t kb_analyzer_mainland(kb_analyzer_t *a, const char *text, size_t len, char **out);
+
+/* Whether cp is a Han character (of the blocks the analysis cuts into
+ * unigrams, pairs and words). */
+int kb_is_han(int32_t cp);
 
 typedef enum kb_script {
 	KB_SCRIPT_NONE,         /* no Han characters */

@@ -205,6 +205,9 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 {
 	kb_indexer_t *ix = arg;
 	add_ctx_t c = {.ix = ix};
+	kb_status_t settled = kb_indexer_settle_words(ix);
+	if (settled != KB_OK)
+		return settled;
 	if (kb_indexer_note_entry(ix, e->id, e->line) != 0)
 		return KB_ERR_NOMEM;
 	if (!ix->writer) { /* validating only */

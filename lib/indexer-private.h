@@ -23,6 +23,9 @@ struct kb_indexer {
 	kb_index_stats_t stats;
 	struct timespec started;
 	char *synonyms;          /* stored form of every synonyms file read */
+	char *custom_words;      /* stored form of every words.txt read */
+	char *index_words;       /* the one of the generation updated */
+	int words_settled;       /* entries are being cut: no more words */
 	/* An update of the live generation in place (else a new generation):
 	 * the content hash of every entry it held. */
 	int updating;
@@ -37,6 +40,15 @@ struct kb_indexer {
 
 /* Takes ownership of msg as the last error. */
 void kb_indexer_set_error(kb_indexer_t *ix, char *msg);
+
+/* Reads an editors' words.txt; a problem (a diagnostic) once entries have
+ * been cut without it. */
+kb_status_t kb_indexer_read_words(kb_indexer_t *ix, const char *path);
+
+/* Called before the first entry is cut (and at commit): the words read so
+ * far go into the word table.  An update whose generation was cut with
+ * other words becomes a rebuild, which is possible only now. */
+kb_status_t kb_indexer_settle_words(kb_indexer_t *ix);
 
 /* Counts one more entry read (and reports progress now and then). */
 void kb_indexer_count_entry(kb_indexer_t *ix);

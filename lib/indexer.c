@@ -12,6 +12,7 @@
 
 #include "indexer-private.h"
 #include "kb-private.h"
+#include "custom_words.h"
 #include "synonyms.h"
 
 
@@ -66,6 +67,9 @@ static kb_status_t open_update(kb_indexer_t *ix, int rebuild)
 		if (st == KB_OK)
 			st = kbx_writer_each_metadata(ix->writer, KB_META_FILE_PREFIX, remember_file, ix,
 			                              &err);
+		if (st == KB_OK)
+			st = kbx_writer_metadata(ix->writer, KB_CUSTOM_WORDS_METADATA, &ix->index_words,
+			                         &err);
 		if (st != KB_OK)
 			kb_indexer_set_error(ix, err ? err : strdup(kb_status_to_string(st)));
 		else
@@ -79,6 +83,56 @@ static kb_status_t open_update(kb_indexer_t *ix, int rebuild)
 	free(live);
 	free(format);
 	return st;
+}
+
+kb_status_t kb_indexer_read_words(kb_indexer_t *ix, const char *path)
+{
+	if (ix->words_settled) {
+		kb_diag_add(&ix->diags, path, 0,
+		            "words.txt must come before the entries it cuts: give its directory "
+		            "first (entries were read before it)");
+		return KB_OK;
+	}
+	return kb_custom_words_read(ix->analyzer, path, &ix->diags, &ix->custom_words);
+}
+
+/* Turns an update not yet begun into a rebuild: a new generation, cut
+ * with the word list read afresh. */
+static kb_status_t start_rebuild(kb_indexer_t *ix)
+{
+	char *err = NULL;
+	kbx_writer_free(ix->writer);
+	ix->writer = NULL;
+	ix->updating = 0;
+	ix->stats.rebuilt = 1;
+	kb_string_set_clear(&ix->old_hashes);
+	kb_string_set_clear(&ix->old_files);
+	kb_analyzer_t *a = NULL;
+	kb_status_t st = kb_analyzer_new(&a, NULL, &err);
+	if (st == KB_OK) {
+		kb_analyzer_free(ix->analyzer);
+		ix->analyzer = a;
+		st = kbx_writer_create(ix->dir.new_path, &ix->writer, &err);
+	}
+	if (st != KB_OK)
+		kb_indexer_set_error(ix, err ? err : strdup(kb_status_to_string(st)));
+	return st;
+}
+
+kb_status_t kb_indexer_settle_words(kb_indexer_t *ix)
+{
+	if (ix->words_settled)
+		return KB_OK;
+	ix->words_settled = 1;
+	const char *words = ix->custom_words ? ix->custom_words : "";
+	if (ix->updating) {
+		if (strcmp(words, ix->index_words ? ix->index_words : "") == 0)
+			return KB_OK; /* the generation's table has them */
+		kb_status_t st = start_rebuild(ix);
+		if (st != KB_OK)
+			return st;
+	}
+	return kb_custom_words_apply(ix->analyzer, words);
 }
 
 KB_EXPORT void kb_index_options_init(kb_index_options_t *o)
@@ -237,12 +291,18 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		return KB_OK;
 	}
 	char *err = NULL;
-	kb_status_t st = remove_missing(ix, &err);
+	kb_status_t st = kb_indexer_settle_words(ix);
+	if (st != KB_OK)
+		return st;
+	st = remove_missing(ix, &err);
 	if (st == KB_OK)
 		st = store_file_records(ix, &err);
 	if (st == KB_OK)
 		st = kbx_writer_set_metadata(ix->writer, KB_SYNONYMS_METADATA,
 		                             ix->synonyms ? ix->synonyms : "", &err);
+	if (st == KB_OK)
+		st = kbx_writer_set_metadata(ix->writer, KB_CUSTOM_WORDS_METADATA,
+		                             ix->custom_words ? ix->custom_words : "", &err);
 	if (st == KB_OK)
 		st = kbx_writer_set_metadata(ix->writer, KB_META_FORMAT, KB_INDEX_FORMAT, &err);
 	if (st == KB_OK)
@@ -278,6 +338,8 @@ KB_EXPORT void kb_indexer_destroy(kb_indexer_t *ix)
 	kb_string_set_clear(&ix->new_files);
 	free(ix->file_record);
 	free(ix->synonyms);
+	free(ix->custom_words);
+	free(ix->index_words);
 	free(ix->error);
 	free(ix);
 }

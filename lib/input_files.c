@@ -1,5 +1,5 @@
 /* input_files.c: the PATHs kb-index is given: XML files and directories of
- * them, synonyms.txt files, and the record of each file that lets an update
+ * them, synonyms.txt and words.txt files, and the record of each file that lets an update
  * skip files whose size and time are unchanged. */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
@@ -11,6 +11,7 @@
 
 #include "indexer-private.h"
 #include "kb-private.h"
+#include "custom_words.h"
 #include "synonyms.h"
 
 static int record_append(kb_indexer_t *ix, const char *s)
@@ -42,10 +43,20 @@ static int has_xml_suffix(const char *name)
 	return n > 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
-static int is_synonyms_file(const char *path)
+static int is_named(const char *path, const char *name)
 {
 	const char *base = strrchr(path, '/');
-	return strcmp(base ? base + 1 : path, KB_SYNONYMS_FILE) == 0;
+	return strcmp(base ? base + 1 : path, name) == 0;
+}
+
+static int is_synonyms_file(const char *path)
+{
+	return is_named(path, KB_SYNONYMS_FILE);
+}
+
+static int is_words_file(const char *path)
+{
+	return is_named(path, KB_CUSTOM_WORDS_FILE);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -86,6 +97,10 @@ static kb_status_t skip_file(kb_indexer_t *ix, const char *file, const char *rec
 
 static kb_status_t add_file(kb_indexer_t *ix, const char *file)
 {
+	/* Whether an unchanged file may be skipped depends on the words. */
+	kb_status_t settled = kb_indexer_settle_words(ix);
+	if (settled != KB_OK)
+		return settled;
 	ix->stats.files++;
 	char *path = realpath(file, NULL);
 	struct stat sb;
@@ -155,6 +170,12 @@ static kb_status_t add_directory(kb_indexer_t *ix, const char *dir_path, int dep
 	closedir(dir);
 	if (count)
 		qsort(names, count, sizeof *names, compare_names);
+	/* The editors' words first: they decide how the entries are cut. */
+	for (size_t i = 0; st == KB_OK && i < count; i++) {
+		struct stat sb;
+		if (is_words_file(names[i]) && stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			st = kb_indexer_read_words(ix, names[i]);
+	}
 	for (size_t i = 0; st == KB_OK && i < count; i++) {
 		struct stat sb;
 		if (stat(names[i], &sb) != 0)
@@ -187,6 +208,8 @@ KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
 		st = add_directory(ix, path, 0);
 	else if (is_synonyms_file(path))
 		st = kb_synonyms_read(ix->analyzer, path, &ix->diags, &ix->synonyms);
+	else if (is_words_file(path))
+		st = kb_indexer_read_words(ix, path);
 	else
 		st = add_file(ix, path);
 	if (st != KB_OK)

@@ -13,6 +13,7 @@
 #include "index_dir.h"
 #include "kb-private.h"
 #include "coverage.h"
+#include "custom_words.h"
 #include "query_terms.h"
 #include "synonyms.h"
 #include "xapian_shim.h"
@@ -156,6 +157,21 @@ static kb_status_t load_synonyms(kbx_reader_t *r, kb_synonyms_t *syn, char **err
 	return st;
 }
 
+/* A stub of shards (or a bare Xapian database) has no directory whose word
+ * table the analyzer could map: it reads the word list, and the editors'
+ * words come from the index (the first shard's, as with synonyms). */
+static kb_status_t add_custom_words(kbx_reader_t *r, kb_analyzer_t *a, char **err)
+{
+	char *stored = NULL;
+	kb_status_t st = kbx_reader_metadata(r, KB_CUSTOM_WORDS_METADATA, &stored, err);
+	if (st == KB_OK)
+		st = kb_custom_words_apply(a, stored);
+	if (st == KB_ERR_CORRUPT)
+		*err = strdup("the index's words cannot be read: the index is damaged");
+	free(stored);
+	return st;
+}
+
 KB_EXPORT kb_status_t kb_highlight(kb_searcher_t *s, const char *query, const char *text,
                                    size_t *count, kb_span_t **out)
 {
@@ -215,6 +231,8 @@ KB_EXPORT kb_status_t kb_searcher_open(const char *path, kb_searcher_t **out,
 		st = kbx_reader_open(s->live ? s->live : path, &s->reader, &err);
 		if (st == KB_OK)
 			st = load_synonyms(s->reader, &s->synonyms, &err);
+		if (st == KB_OK && !s->live)
+			st = add_custom_words(s->reader, s->analyzer, &err);
 		if (st == KB_ERR_NO_INDEX) {
 			free(err);
 			err = kb_strdup_printf("no index at %s (build one with kb-index)", path);

@@ -319,6 +319,40 @@ kb_status_t kb_segmenter_load(const char *path, kb_fold_fn fold, void *fold_ctx,
 	return KB_OK;
 }
 
+kb_status_t kb_segmenter_add(kb_segmenter_t *s, const char *word, size_t len, unsigned long freq)
+{
+	size_t offsets[KB_MAX_WORD_CHARS + 1], ends[KB_MAX_WORD_CHARS];
+	double costs[KB_MAX_WORD_CHARS + 1];
+	size_t chars = 0;
+	for (size_t i = 0; i < len; i += utf8_char_len((unsigned char)word[i])) {
+		if (chars == KB_MAX_WORD_CHARS)
+			return KB_ERR_INVALID_ARG;
+		offsets[chars++] = i;
+	}
+	offsets[chars] = len;
+	if (s->map || chars < 2 || len > KB_MAX_WORD_CHARS * 4)
+		return KB_ERR_INVALID_ARG;
+	double log_total = s->unknown_cost;
+	double cost = freq ? log_total - log((double)freq) : 0;
+	if (!freq) {
+		/* The cut it has now costs costs[0]: a frequency one above what
+		 * that cut's probability times the total comes to beats it. */
+		kb_segment(s, word, offsets, chars, ends, costs);
+		double f = exp(log_total - costs[0]) + 1;
+		cost = log_total - log(f);
+	}
+	if (cost < 0)
+		cost = 0; /* no likelier than certain */
+	for (size_t i = 2; i < chars; i++)
+		if (put(s, word, offsets[i], hash(word, offsets[i]), NOT_A_WORD) != 0)
+			return KB_ERR_NOMEM;
+	uint64_t h = hash(word, len);
+	if (put(s, word, len, h, NOT_A_WORD) != 0)
+		return KB_ERR_NOMEM;
+	find_hashed(s, word, len, h)->cost = (float)cost; /* put() left room */
+	return KB_OK;
+}
+
 kb_status_t kb_segmenter_save(const kb_segmenter_t *s, const char *path, char **error_message)
 {
 	*error_message = NULL;
@@ -383,6 +417,11 @@ kb_status_t kb_segmenter_map(const char *path, kb_segmenter_t **out, char **erro
 	}
 	*out = s;
 	return KB_OK;
+}
+
+int kb_segmenter_is_mapped(const kb_segmenter_t *s)
+{
+	return s->map != NULL;
 }
 
 void kb_segmenter_free(kb_segmenter_t *s)

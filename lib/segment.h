@@ -34,6 +34,14 @@ typedef size_t (*kb_fold_fn)(void *ctx, const char *word, size_t len, char *out,
 kb_status_t kb_segmenter_load(const char *path, kb_fold_fn fold, void *fold_ctx,
                               kb_segmenter_t **out, char **error_message);
 
+/* Adds a folded word of Han characters (an editor's, from words.txt) to a
+ * table read from a list: with freq 0 it gets the frequency that just
+ * makes it likelier than the cut the table gives it now (jieba's
+ * suggest_freq), so that it is cut as one word.  Returns KB_ERR_INVALID_ARG
+ * for a mapped table or a word of fewer than 2 or more than
+ * KB_MAX_WORD_CHARS characters. */
+kb_status_t kb_segmenter_add(kb_segmenter_t *s, const char *word, size_t len, unsigned long freq);
+
 /* Reading 350,000 words takes a tenth of a second, too long for every
  * kb-query run: kb-index saves the table it cut the entries with into the
  * index (KB_WORDS_FILE in the generation's directory), and searchers map
@@ -46,6 +54,9 @@ kb_status_t kb_segmenter_save(const kb_segmenter_t *s, const char *path, char **
  * is no such file, KB_ERR_CORRUPT if it is not a sound table of this
  * version and byte order, KB_ERR_IO otherwise (all with *error_message). */
 kb_status_t kb_segmenter_map(const char *path, kb_segmenter_t **out, char **error_message);
+
+/* Whether s was mapped from an index (and so takes no words). */
+int kb_segmenter_is_mapped(const kb_segmenter_t *s);
 
 void kb_segmenter_free(kb_segmenter_t *s);
 

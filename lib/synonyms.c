@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kb-private.h"
+#include "line_file.h"
 #include "string_set.h"
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
@@ -63,56 +64,38 @@ bad:
 	return 0;
 }
 
+typedef struct group_reader {
+	const char *file;
+	kb_diagnostics_t *diags;
+	kb_string_set_t seen;
+	char **stored;
+	size_t len, cap;
+} group_reader_t;
+
+static kb_status_t add_group(void *ctx, long line_no, char *folded)
+{
+	group_reader_t *g = ctx;
+	char *group;
+	size_t members;
+	if (!read_group(g->file, line_no, folded, &g->seen, g->diags, &group, &members))
+		return KB_OK;
+	kb_status_t st = append(g->stored, &g->len, &g->cap, group, strlen(group)) != 0 ||
+	                         append(g->stored, &g->len, &g->cap, "\n", 1) != 0
+	                     ? KB_ERR_NOMEM
+	                     : KB_OK;
+	free(group);
+	return st;
+}
+
 kb_status_t kb_synonyms_read(kb_analyzer_t *a, const char *file, kb_diagnostics_t *diags,
                              char **stored)
 {
-	FILE *f = fopen(file, "rb");
-	if (!f) {
-		kb_diag_add(diags, file, 0, "cannot read: %s", strerror(errno));
-		return KB_OK;
-	}
-	kb_string_set_t seen = {0};
-	size_t len = *stored ? strlen(*stored) : 0, cap = len + 1, groups = 0;
-	char *line = NULL;
-	size_t line_cap = 0;
-	ssize_t n;
-	long line_no = 0;
-	kb_status_t st = KB_OK;
-	while (st == KB_OK && (n = getline(&line, &line_cap, f)) >= 0) {
-		line_no++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (kb_utf8_repair(line, (size_t)n)) {
-			kb_diag_add(diags, file, line_no, "not valid UTF-8");
-			continue;
-		}
-		const char *p = line + strspn(line, " \t");
-		if (*p == '\0' || *p == '#')
-			continue;
-		if (++groups > KB_MAX_SYNONYM_GROUPS) {
-			kb_diag_add(diags, file, line_no, "more than %d synonym groups", KB_MAX_SYNONYM_GROUPS);
-			break;
-		}
-		/* Folded first, so 寬頻 and 宽频, or a full-width space, are as
-		 * the analysis will see them. */
-		char *folded = NULL, *group;
-		size_t members;
-		if (kb_analyzer_fold(a, p, strlen(p), &folded) != KB_OK) {
-			st = KB_ERR_NOMEM;
-			break;
-		}
-		int ok = read_group(file, line_no, folded, &seen, diags, &group, &members);
-		free(folded);
-		if (!ok)
-			continue;
-		if (append(stored, &len, &cap, group, strlen(group)) != 0 ||
-		    append(stored, &len, &cap, "\n", 1) != 0)
-			st = KB_ERR_NOMEM;
-		free(group);
-	}
-	free(line);
-	fclose(f);
-	kb_string_set_clear(&seen);
+	group_reader_t g = {file, diags, {0}, stored, 0, 0};
+	g.len = *stored ? strlen(*stored) : 0;
+	g.cap = g.len + 1;
+	kb_status_t st = kb_read_lines(a, file, diags, KB_MAX_SYNONYM_GROUPS, "synonym groups",
+	                               add_group, &g);
+	kb_string_set_clear(&g.seen);
 	return st;
 }
 

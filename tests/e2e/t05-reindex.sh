@@ -50,6 +50,32 @@ assert_eq "current gen-2 gen-3 lock" "$(ls -A "$DB" | sort | tr '\n' ' ' | sed '
 	"only the live and the previous generation are kept"
 assert_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "back again: t-sim-lost is found"
 
+# ---- the editors' words.txt ------------------------------------------------------
+# New words change how every entry is cut: kb-index builds anew by itself,
+# and after that the words are searched as words.
+mkdir -p "$T/kbw"
+cp "$KB" "$T/kbw/kb.xml"
+printf '# 业务用语
+手机卡
+' >"$T/kbw/words.txt"
+expect_exit 0 "$KB_INDEX" --db "$DB" "$T/kbw"
+assert_match "$ERR" "^kb-index: built $DB: 13 entries" "new words: the index is built anew"
+assert_eq gen-4 "$(current_gen "$DB")" "new words: a new generation"
+expect_exit 0 "$KB_INDEX" --db "$DB" "$T/kbw"
+assert_match "$ERR" "^kb-index: updated $DB: .*13 unchanged" "the same words: an update"
+"$KB_QUERY" --db "$DB" --json 手机卡丢了怎么补办 | jq -e '.hits[0].id == "t-sim-lost"' >/dev/null &&
+	pass || fail "with words.txt: t-sim-lost first"
+printf '手机卡
+5G套餐
+' >"$T/kbw/words.txt"
+expect_exit 1 "$KB_INDEX" --db "$DB" "$T/kbw"
+assert_contains "$ERR" "$T/kbw/words.txt:2: '5g套餐' is not a word of Han characters" \
+	"a bad word: file:line: message"
+assert_eq gen-4 "$(current_gen "$DB")" "a bad word: the index is unchanged"
+rm "$T/kbw/words.txt"
+expect_exit 0 "$KB_INDEX" --quiet --db "$DB" "$T/kbw"
+assert_eq gen-5 "$(current_gen "$DB")" "words removed: built anew"
+
 # ---- one kb-index at a time ------------------------------------------------------
 # Hold the lock as a running kb-index would (flock(2) on DB/lock), and wait
 # until it is held.  The holder execs into sleep, so that killing it frees
@@ -58,10 +84,11 @@ assert_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "back 
 holder=$!
 for _ in $(seq 100); do [ -e "$T/held" ] && break; sleep 0.05; done
 [ -e "$T/held" ] && pass || fail "could not take the lock with flock"
+gen_before=$(current_gen "$DB")
 expect_exit 3 timeout 10 "$KB_INDEX" --db "$DB" "$T/kb-less.xml"
 assert_eq "kb-index: another kb-index is updating $DB; try again when it has finished" "$ERR" \
 	"locked: the message says another kb-index is updating"
-assert_eq gen-3 "$(current_gen "$DB")" "locked: the index is unchanged"
+assert_eq "$gen_before" "$(current_gen "$DB")" "locked: the index is unchanged"
 assert_contains " $(ids_for 手机卡丢了怎么补办) " " t-sim-lost " "locked: queries still answer from the old index"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null

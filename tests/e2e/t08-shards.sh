@@ -12,8 +12,8 @@ CORPUS=$ROOT/corpus
 mkdir -p "$T/a" "$T/b"
 cp "$CORPUS"/broadband.xml "$CORPUS"/billing.xml "$CORPUS"/packages.xml "$CORPUS"/roaming.xml "$T/a/"
 for f in "$CORPUS"/*.xml; do [ -e "$T/a/$(basename "$f")" ] || cp "$f" "$T/b/"; done
-cp "$CORPUS/synonyms.txt" "$T/a/"
-cp "$CORPUS/synonyms.txt" "$T/b/"
+cp "$CORPUS/synonyms.txt" "$CORPUS/words.txt" "$T/a/"
+cp "$CORPUS/synonyms.txt" "$CORPUS/words.txt" "$T/b/"
 build_index "$T/all" "$CORPUS" || finish
 build_index "$T/sa" "$T/a" || finish
 build_index "$T/sb" "$T/b" || finish

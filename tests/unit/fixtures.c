@@ -233,6 +233,37 @@ typedef struct token_dump {
 	int detail;
 } token_dump_t;
 
+static int keep_han_word(void *arg, const kb_token_t *t)
+{
+	buf_t *out = arg;
+	if (t->kind == KB_TOKEN_HAN_WORD) {
+		if (out->len)
+			buf_str(out, "|");
+		buf_add(out, t->term, t->term_len);
+	}
+	return 0;
+}
+
+char *fx_han_words_n(kb_analyzer_t *a, const char *text, size_t len)
+{
+	buf_t out = {0};
+	kb_status_t st = kb_analyze(a, text, len, keep_han_word, &out);
+	ck_assert_msg(st == KB_OK, "kb_analyze: %s", kb_status_to_string(st));
+	return buf_take(&out);
+}
+
+char *fx_han_words(kb_analyzer_t *a, const char *text)
+{
+	return fx_han_words_n(a, text, strlen(text));
+}
+
+void fx_use_word_list(const char *name)
+{
+	char *path = fx_data_path(name);
+	setenv("KB_DICTIONARY", path, 1);
+	free(path);
+}
+
 const char *fx_kind_name(kb_token_kind_t kind)
 {
 	switch (kind) {

@@ -72,6 +72,20 @@ char *fx_tokens_n(kb_analyzer_t *a, const char *text, size_t len);
  * "W:5g@0-2|U:套@2-5|B:套餐@2-8|H:W套餐@2-8". */
 char *fx_tokens_detail(kb_analyzer_t *a, const char *text, size_t len);
 
+/* Only the Han words, joined by '|': "W宽带|W报修". */
+char *fx_han_words(kb_analyzer_t *a, const char *text);
+char *fx_han_words_n(kb_analyzer_t *a, const char *text, size_t len);
+#define fx_assert_han_words(a, text, expected)                                             \
+	do {                                                                                   \
+		char *got_ = fx_han_words((a), (text));                                            \
+		ck_assert_str_eq(got_, (expected));                                                \
+		free(got_);                                                                        \
+	} while (0)
+
+/* Analyzers made from now on read the word list $KB_TEST_DATA/name (a
+ * small one, whose cuts a test can work out), through KB_DICTIONARY. */
+void fx_use_word_list(const char *name);
+
 /* "U" unigram, "B" bigram, "W" word of letters and digits, "H" Han word. */
 const char *fx_kind_name(kb_token_kind_t kind);
 

@@ -1049,8 +1049,7 @@ END_TEST
  * reads the list again. */
 START_TEST(the_index_keeps_its_words)
 {
-	char *words = fx_data_path("words.txt");
-	setenv("KB_DICTIONARY", words, 1);
+	fx_use_word_list("words.txt");
 	index_ok(v1, 1);
 	setenv("KB_DICTIONARY", "/nonexistent/words.txt", 1);
 	kb_searcher_t *x = fx_searcher(db);
@@ -1074,7 +1073,6 @@ START_TEST(the_index_keeps_its_words)
 	                      "No such file or directory");
 	free(err);
 	unsetenv("KB_DICTIONARY");
-	free(words);
 }
 END_TEST
 

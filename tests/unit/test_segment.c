@@ -15,16 +15,9 @@
 
 static kb_analyzer_t *a;
 
-static void use_words(const char *name)
-{
-	char *path = fx_data_path(name);
-	setenv("KB_DICTIONARY", path, 1);
-	free(path);
-}
-
 static void setup(void)
 {
-	use_words("words.txt");
+	fx_use_word_list("words.txt");
 	a = fx_analyzer();
 }
 
@@ -35,31 +28,7 @@ static void teardown(void)
 	unsetenv("KB_DICTIONARY");
 }
 
-static int keep_words(void *arg, const kb_token_t *t)
-{
-	char **out = arg;
-	if (t->kind != KB_TOKEN_HAN_WORD)
-		return 0;
-	char *joined = fx_printf("%s%s%.*s", *out, **out ? "|" : "", (int)t->term_len, t->term);
-	free(*out);
-	*out = joined;
-	return 0;
-}
-
-/* The Han words of text, '|'-joined: "W宽带|W师傅". */
-static char *words_of(const char *text)
-{
-	char *out = fx_printf("%s", "");
-	ck_assert_int_eq(kb_analyze(a, text, strlen(text), keep_words, &out), KB_OK);
-	return out;
-}
-
-#define assert_words(text, expected)                                                       \
-	do {                                                                                   \
-		char *got_ = words_of(text);                                                       \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_words(text, expected) fx_assert_han_words(a, text, expected)
 
 START_TEST(words_of_a_run)
 {
@@ -93,8 +62,7 @@ START_TEST(words_do_not_cross_other_text)
 	assert_words("宽，带", "");
 	assert_words("宽5G带", "");
 	static const char invalid[] = "宽\xff带报修";
-	char *out = fx_printf("%s", "");
-	ck_assert_int_eq(kb_analyze(a, invalid, sizeof invalid - 1, keep_words, &out), KB_OK);
+	char *out = fx_han_words_n(a, invalid, sizeof invalid - 1);
 	ck_assert_str_eq(out, "W报修");
 	free(out);
 	/* A run of one character has no word. */
@@ -135,7 +103,7 @@ START_TEST(a_missing_word_list_is_a_clear_error)
 	free(err);
 	/* A file without one usable word is refused too: every text would
 	 * be cut into nothing. */
-	use_words("full-entry.xml");
+	fx_use_word_list("full-entry.xml");
 	err = NULL;
 	ck_assert_int_eq(kb_analyzer_new(&b, NULL, &err), KB_ERR_IO);
 	ck_assert_ptr_null(b);
@@ -154,7 +122,7 @@ static char *cuts_of(kb_analyzer_t *b)
 	a = b;
 	char *all = fx_printf("%s", "");
 	for (int i = 0; texts[i]; i++) {
-		char *w = words_of(texts[i]);
+		char *w = fx_han_words(a, texts[i]);
 		char *next = fx_printf("%s/%s", all, w);
 		free(all);
 		free(w);
