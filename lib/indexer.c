@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "custom_words.h"
 #include "indexer-private.h"
 #include "kb-private.h"
-#include "custom_words.h"
 #include "synonyms.h"
 
 

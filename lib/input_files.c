@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "custom_words.h"
 #include "indexer-private.h"
 #include "kb-private.h"
-#include "custom_words.h"
 #include "synonyms.h"
 
 static int record_append(kb_indexer_t *ix, const char *s)

@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 
 #include "analyze.h"
+#include "coverage.h"
+#include "custom_words.h"
 #include "entry.h"
 #include "highlight.h"
 #include "index_dir.h"
 #include "kb-private.h"
-#include "coverage.h"
-#include "custom_words.h"
 #include "query_terms.h"
 #include "synonyms.h"
 #include "xapian_shim.h"
@@ -90,10 +90,10 @@
  * match's score is multiplied by 1 + 2 x the Dice coefficient of the
  * query's characters and those of the entry's question closest to it,
  * which puts the paraphrase that says just what the query says above one
- * that says more or less.  Over
- * the 20 best (10 and 30 are within 0.001): lcqmc-faq MRR@10 0.900 ->
- * 0.907, atec-faq 0.073 -> 0.078 (offline with the served questions; a
- * factor of 1 gained 0.006 and 0.004, 5 gained 0.008 and 0.005). */
+ * that says more or less.  Over the 20 best: lcqmc-faq MRR@10 0.900 ->
+ * 0.909, atec-faq 0.073 -> 0.078 (make eval).  Offline, 10 and 30 were
+ * within 0.001 of 20, and a factor of 1 or 5 gained a little less on one
+ * set or the other; see docs/relevance.md. */
 #define KB_COVERAGE_FACTOR 2.0
 #define KB_COVERAGE_DEPTH 20   /* at least this many matches are fetched */
 

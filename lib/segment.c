@@ -287,6 +287,8 @@ kb_status_t kb_segmenter_load(const char *path, kb_fold_fn fold, void *fold_ctx,
 		s->keys_len = 1;
 		if (!(s->keys = malloc(s->keys_cap)))
 			st = KB_ERR_NOMEM;
+		else
+			s->keys[0] = 0; /* saved with the rest */
 	}
 	/* About one word in 14 bytes, with prefixes half as many again: sized
 	 * once rather than rehashed on the way. */
