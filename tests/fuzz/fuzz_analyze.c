@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analyze.h"
 #include "fuzz_util.h"
@@ -26,28 +25,21 @@ static kb_analyzer_t *analyzer;
  * the list takes 100 ms). */
 #define FRESH_EVERY 64
 
-static char words_dir[] = "/tmp/kb-fuzz-words-XXXXXX";
-static int saved;
-
-static void remove_words(void)
-{
-	char path[sizeof words_dir + sizeof KB_WORDS_FILE + 1];
-	snprintf(path, sizeof path, "%s/%s", words_dir, KB_WORDS_FILE);
-	unlink(path);
-	rmdir(words_dir);
-}
+/* Where the first analyzer saved its word table, or NULL. */
+static const char *words_dir;
 
 static void fresh_analyzer(void)
 {
 	char *err = NULL;
 	kb_analyzer_free(analyzer);
-	if (kb_analyzer_new(&analyzer, saved ? words_dir : NULL, &err) != KB_OK) {
+	if (kb_analyzer_new(&analyzer, words_dir, &err) != KB_OK) {
 		fprintf(stderr, "fuzz_analyze: %s\n", err ? err : "cannot create the analyzer");
 		abort();
 	}
-	if (!saved && mkdtemp(words_dir)) {
-		atexit(remove_words);
-		saved = kb_analyzer_save_words(analyzer, words_dir, &err) == KB_OK;
+	if (!words_dir) {
+		const char *dir = fuzz_tmpdir("fuzz-analyze");
+		if (kb_analyzer_save_words(analyzer, dir, &err) == KB_OK)
+			words_dir = dir;
 	}
 	free(err);
 }
