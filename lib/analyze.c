@@ -38,8 +38,8 @@ struct kb_analyzer {
 	size_t run_len, run_cap;
 	char *word;
 	size_t word_cap;
-	/* Cutting a Han run into words: its UTF-8, where each character
-	 * starts, and the cut. */
+	/* The run as UTF-8, where each character starts, and its cut into
+	 * words. */
 	kb_segmenter_t *segmenter;
 	char *run_text;
 	size_t *offsets, *ends;
@@ -324,9 +324,11 @@ static int run_push(kb_analyzer_t *a, int32_t cp, size_t start, size_t end)
 	return 0;
 }
 
-/* Cuts the collected run into words: a->ends[i] is the end of the word
- * that starts at character i, or 0.  Returns -1 when out of memory. */
-static int cut_run(kb_analyzer_t *a)
+/* Encodes the collected run once into a->run_text (character i at
+ * a->offsets[i]), which every token of the run is a slice of, and cuts it
+ * into words when asked (a->ends[i]: the end of the word that starts at
+ * character i, or 0).  Returns -1 when out of memory. */
+static int encode_run(kb_analyzer_t *a, int cut)
 {
 	size_t n = a->run_len;
 	if (n + 1 > a->cut_cap) {
@@ -354,7 +356,8 @@ static int cut_run(kb_analyzer_t *a)
 		                                    (utf8proc_uint8_t *)a->run_text + len);
 	}
 	a->offsets[n] = len;
-	kb_segment(a->segmenter, a->run_text, a->offsets, n, a->ends, a->costs);
+	if (cut)
+		kb_segment(a->segmenter, a->run_text, a->offsets, n, a->ends, a->costs);
 	return 0;
 }
 
@@ -362,30 +365,29 @@ static int cut_run(kb_analyzer_t *a)
  * -1 when out of memory. */
 static int flush_han(kb_analyzer_t *a, kb_token_fn fn, void *ctx)
 {
-	char buf[8];
 	int cut = a->run_len > 1 && !a->characters_only;
-	if (cut && cut_run(a) != 0)
+	if (encode_run(a, cut) != 0)
 		return -1;
+	const char *text = a->run_text;
+	const size_t *at = a->offsets;
 	for (size_t i = 0; i < a->run_len; i++) {
-		size_t n1 = (size_t)utf8proc_encode_char(a->run[i].cp, (utf8proc_uint8_t *)buf);
-		kb_token_t t = {KB_TOKEN_UNIGRAM, buf, n1, a->run[i].start, a->run[i].end};
+		kb_token_t t = {KB_TOKEN_UNIGRAM, text + at[i], at[i + 1] - at[i], a->run[i].start,
+		                a->run[i].end};
 		if (fn(ctx, &t))
 			return 1;
 		if (i + 1 < a->run_len && !a->characters_only) {
-			size_t n2 = (size_t)utf8proc_encode_char(a->run[i + 1].cp,
-			                                         (utf8proc_uint8_t *)buf + n1);
-			t = (kb_token_t){KB_TOKEN_BIGRAM, buf, n1 + n2, a->run[i].start,
-			                 a->run[i + 1].end};
+			t = (kb_token_t){KB_TOKEN_BIGRAM, text + at[i], at[i + 2] - at[i],
+			                 a->run[i].start, a->run[i + 1].end};
 			if (fn(ctx, &t))
 				return 1;
 		}
 		size_t end = cut ? a->ends[i] : 0;
 		if (end > i + 1) {
-			size_t n = a->offsets[end] - a->offsets[i];
-			memcpy(a->word, KB_PREFIX_HAN_WORD, strlen(KB_PREFIX_HAN_WORD));
-			memcpy(a->word + strlen(KB_PREFIX_HAN_WORD), a->run_text + a->offsets[i], n);
-			t = (kb_token_t){KB_TOKEN_HAN_WORD, a->word, strlen(KB_PREFIX_HAN_WORD) + n,
-			                 a->run[i].start, a->run[end - 1].end};
+			size_t p = strlen(KB_PREFIX_HAN_WORD), n = at[end] - at[i];
+			memcpy(a->word, KB_PREFIX_HAN_WORD, p);
+			memcpy(a->word + p, text + at[i], n);
+			t = (kb_token_t){KB_TOKEN_HAN_WORD, a->word, p + n, a->run[i].start,
+			                 a->run[end - 1].end};
 			if (fn(ctx, &t))
 				return 1;
 		}

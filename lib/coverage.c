@@ -8,10 +8,7 @@
 
 static uint64_t term_hash(const kb_token_t *t)
 {
-	uint64_t h = KB_HASH_OFFSET;
-	for (size_t i = 0; i < t->term_len; i++)
-		h = (h ^ (unsigned char)t->term[i]) * KB_HASH_PRIME;
-	return h | 1; /* never 0, which marks a free slot below */
+	return kb_hash_n(KB_HASH_OFFSET, t->term, t->term_len) | 1; /* 0 marks a free slot */
 }
 
 static int counts(const kb_token_t *t)

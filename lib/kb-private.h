@@ -133,6 +133,8 @@ void kb_date_compact(const char *iso, char out[9]);
 #define KB_HASH_OFFSET 1469598103934665603ull
 #define KB_HASH_PRIME 1099511628211ull
 uint64_t kb_hash_bytes(uint64_t h, const char *s);
+/* The same over n bytes (a term cut from a text, NUL or not). */
+uint64_t kb_hash_n(uint64_t h, const char *s, size_t n);
 
 /* Replaces each byte of s[0..len) that is not part of a valid UTF-8
  * character by '?'; returns how many were replaced (0: s was UTF-8). */

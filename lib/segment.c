@@ -56,9 +56,7 @@ struct kb_segmenter {
 
 static uint64_t hash(const char *s, size_t n)
 {
-	uint64_t h = KB_HASH_OFFSET;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * KB_HASH_PRIME;
+	uint64_t h = kb_hash_n(KB_HASH_OFFSET, s, n);
 	/* FNV's low bits, which pick the slot, vary little between keys
 	 * that share all but their last bytes: mix the high bits in. */
 	h ^= h >> 29;

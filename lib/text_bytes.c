@@ -5,11 +5,16 @@
 
 #include "kb-private.h"
 
+uint64_t kb_hash_n(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * KB_HASH_PRIME;
+	return h;
+}
+
 uint64_t kb_hash_bytes(uint64_t h, const char *s)
 {
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * KB_HASH_PRIME;
-	return h;
+	return kb_hash_n(h, s, s ? strlen(s) : 0);
 }
 
 size_t kb_utf8_repair(char *s, size_t len)
