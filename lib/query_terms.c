@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "kb-private.h"
+
 typedef struct collector {
 	kb_query_terms_t *out;
 	double factor;
@@ -33,6 +35,7 @@ static int add(collector_t *c, const kb_token_t *t)
 		q->kind = t->kind;
 		q->isolated = 0;
 		q->factor = c->factor;
+		q->within[0] = q->within[1] = 0;
 	}
 	return i;
 }
@@ -57,6 +60,28 @@ static int on_token(void *ctx, const kb_token_t *t)
 	return 0;
 }
 
+static size_t position_of(const kb_query_terms_t *terms, const char *term, size_t len)
+{
+	int i = kb_query_terms_find(terms, term, len);
+	return i < 0 ? 0 : (size_t)i + 1;
+}
+
+/* A pair's two characters and a word's pair are known once the whole text
+ * is analysed (a pair comes before its second character's unigram). */
+static void find_containing(const kb_query_terms_t *terms, kb_query_term_t *t)
+{
+	size_t prefix = strlen(KB_PREFIX_HAN_WORD);
+	if (t->kind == KB_TOKEN_HAN_WORD && t->len > prefix) {
+		t->within[0] = position_of(terms, t->term + prefix, t->len - prefix);
+	} else if (t->kind == KB_TOKEN_BIGRAM) {
+		size_t first = 1;
+		while (first < t->len && ((unsigned char)t->term[first] & 0xC0) == 0x80)
+			first++;
+		t->within[0] = position_of(terms, t->term, first);
+		t->within[1] = position_of(terms, t->term + first, t->len - first);
+	}
+}
+
 kb_status_t kb_query_terms_collect(kb_analyzer_t *a, const char *text, size_t len,
                                    kb_query_terms_t *out)
 {
@@ -68,8 +93,11 @@ kb_status_t kb_query_terms_add(kb_analyzer_t *a, const char *text, size_t len, d
                                kb_query_terms_t *out)
 {
 	collector_t c = {out, factor, -1, (size_t)-1};
+	size_t first = out->count;
 	kb_status_t st = kb_analyze(a, text, len, on_token, &c);
 	if (c.last >= 0)
 		out->items[c.last].isolated = 1;
+	for (size_t i = first; i < out->count; i++)
+		find_containing(out, &out->items[i]);
 	return st;
 }

@@ -18,6 +18,10 @@ typedef struct kb_query_term {
 	 * bigrams. */
 	int isolated;
 	double factor;   /* 1 for the query's own terms, less for synonyms' */
+	/* 1 + the index of each term of the query whose documents hold this
+	 * one's, 0 for none: a pair's characters (闲鱼 in 闲 and 鱼), a word's
+	 * pair (W需要 in 需要).  Their lists are often nearly the same. */
+	size_t within[2];
 } kb_query_term_t;
 
 typedef struct kb_query_terms {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -305,41 +306,107 @@ static Xapian::doccount termfreq(kbx_reader_t *r, const std::string &term)
 	return tf;
 }
 
+// BM25's idf as Xapian's BM25Weight computes it (without relevance
+// information): the weight of a term per unit of impact, up to the factor
+// the whole query shares.
+static double bm25_idf(double docs, double tf)
+{
+	double odds = (docs - tf + 0.5) / (tf + 0.5);
+	if (odds < 2)
+		odds = odds * 0.5 + 1;
+	return std::log(odds);
+}
+
+namespace {
+struct candidate {
+	std::string term;
+	Xapian::doccount tf;
+	double factor;
+	bool backs_up;
+	size_t within[2];  // as in kbx_weighted_term_t
+	Xapian::Query query() const
+	{
+		Xapian::Query t(term);
+		return factor == 1.0 ? t : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, factor);
+	}
+};
+} // namespace
+
+// A term found in nearly all documents of a term that holds it (the pair
+// 东西 and the character 东, the word W需要 and the pair 需要) is searched
+// for both, carrying both weights: one posting list read instead of two
+// nearly equal ones.  Documents with the containing term alone lose its
+// part, hence the share.  Subsets are taken most frequent first, so that a
+// pair takes its characters' weight before its word takes the pair's.
+static void fold_terms(std::vector<candidate> &terms, double docs, double share)
+{
+	std::vector<size_t> order(terms.size());
+	for (size_t i = 0; i < order.size(); i++)
+		order[i] = i;
+	std::stable_sort(order.begin(), order.end(),
+	                 [&](size_t a, size_t b) { return terms[a].tf > terms[b].tf; });
+	for (size_t i : order) {
+		candidate &part = terms[i];
+		for (size_t holder : part.within) {
+			if (part.tf == 0 || !holder || holder > terms.size() || holder == i + 1)
+				continue;
+			candidate &whole = terms[holder - 1];
+			if (whole.tf == 0 || part.tf < share * whole.tf)
+				continue;
+			part.factor += whole.factor * bm25_idf(docs, whole.tf) / bm25_idf(docs, part.tf);
+			part.backs_up = part.backs_up && whole.backs_up;
+			whole.tf = 0;  // left out below
+		}
+	}
+}
+
 static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 {
 	const Xapian::Database &db = r->db;
-	std::vector<Xapian::Query> finding, scoring;
 	double docs = db.get_doccount();
 	double common = q->common_fraction * docs;
 	double rare = std::max(q->find_fraction * docs, static_cast<double>(q->find_min_docs));
-	struct candidate {
-		Xapian::Query query;
-		Xapian::doccount tf;
-		bool backs_up;
-	};
 	std::vector<candidate> terms;
 	for (size_t i = 0; i < q->term_count; i++) {
-		std::string term(q->terms[i].term, q->terms[i].len);
+		const kbx_weighted_term_t &w = q->terms[i];
+		std::string term(w.term, w.len);
 		Xapian::doccount tf = termfreq(r, term);
-		if (tf == 0 || (q->terms[i].backs_up && tf > common))
-			continue;
-		Xapian::Query t(term);
-		if (q->terms[i].factor != 1.0)
-			t = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, t, q->terms[i].factor);
-		terms.push_back({t, tf, q->terms[i].backs_up != 0});
+		if (w.backs_up && tf > common)
+			tf = 0;
+		terms.push_back({term, tf, w.factor, w.backs_up != 0, {w.within[0], w.within[1]}});
 	}
+	if (q->fold_share > 0)
+		fold_terms(terms, docs, q->fold_share);
+	terms.erase(std::remove_if(terms.begin(), terms.end(),
+	                           [](const candidate &c) { return c.tf == 0; }),
+	            terms.end());
 	// Rarest first: the rarest term always finds, the next ones while
 	// rare and within the budget.
 	std::stable_sort(terms.begin(), terms.end(),
 	                 [](const candidate &a, const candidate &b) { return a.tf < b.tf; });
+	std::vector<Xapian::Query> finding, scoring;
+	std::vector<const candidate *> scorers;
 	double postings = 0;
 	for (const candidate &c : terms) {
 		bool finds = !c.backs_up &&
 		             (finding.empty() || (c.tf <= rare && postings + c.tf <= q->find_budget));
-		if (finds)
+		if (finds) {
 			postings += c.tf;
-		(finds ? finding : scoring).push_back(c.query);
+			finding.push_back(c.query());
+		} else {
+			scorers.push_back(&c);
+		}
 	}
+	if (q->max_scoring && scorers.size() > q->max_scoring) {
+		std::stable_sort(scorers.begin(), scorers.end(),
+		                 [docs](const candidate *a, const candidate *b) {
+			                 return a->factor * bm25_idf(docs, a->tf) >
+			                        b->factor * bm25_idf(docs, b->tf);
+		                 });
+		scorers.resize(q->max_scoring);
+	}
+	for (const candidate *c : scorers)
+		scoring.push_back(c->query());
 	if (finding.empty())
 		finding.swap(scoring);
 	Xapian::Query query(Xapian::Query::OP_OR, finding.begin(), finding.end());
@@ -448,6 +515,13 @@ kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
 	if (st != KB_OK)
 		kbx_matches_clear(out);
 	return st;
+}
+
+kb_status_t kbx_reader_describe(kbx_reader_t *r, const kbx_search_t *q, char **out,
+                                char **err)
+{
+	*out = nullptr;
+	return guarded(err, [&] { *out = copy_string(build_query(r, q).get_description()); });
 }
 
 void kbx_matches_clear(kbx_matches_t *m)

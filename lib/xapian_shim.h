@@ -93,6 +93,11 @@ typedef struct kbx_weighted_term {
 	 * kbx_search_t.common_fraction of the documents, else only adds to
 	 * the score of documents other terms found. */
 	int backs_up;
+	/* 1 + the index of each term of the same search whose documents all
+	 * hold this one, 0 for none.  When this term is in nearly all of such
+	 * a term's documents (kbx_search_t.fold_share), its list alone stands
+	 * for both and carries both weights. */
+	size_t within[2];
 } kbx_weighted_term_t;
 
 /* Documents carrying marker are left out unless they carry one of unless
@@ -119,6 +124,10 @@ typedef struct kbx_search {
 	unsigned find_min_docs;
 	double find_budget;
 	double common_fraction;            /* see kbx_weighted_term_t.backs_up */
+	double fold_share;                 /* see kbx_weighted_term_t.within */
+	/* Of the terms that only score, the max_scoring that can add the most
+	 * (idf x factor) are searched, the rest left out; 0: all. */
+	unsigned max_scoring;
 	const kbx_exclusion_t *exclusions;
 	size_t exclusion_count;
 	/* Documents carrying date_marker are left out unless date
@@ -141,6 +150,13 @@ typedef struct kbx_search {
 	size_t (*choose)(void *ctx, struct kbx_match *items, size_t count);
 	void *choose_ctx;
 } kbx_search_t;
+
+/* The Xapian query a search with q would run, in Xapian's own notation
+ * (Query::get_description()), malloc()ed into *out: what the terms became
+ * (which find, which only score, which were folded or left out), for tests
+ * and for looking into a ranking. */
+kb_status_t kbx_reader_describe(kbx_reader_t *r, const kbx_search_t *q, char **out,
+                                char **err);
 
 typedef struct kbx_match {
 	double score;

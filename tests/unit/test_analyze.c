@@ -400,6 +400,32 @@ START_TEST(query_terms_are_distinct)
 }
 END_TEST
 
+/* Which terms' documents hold each term: a pair's two characters, a
+ * word's pair, by index + 1. */
+START_TEST(query_terms_know_what_holds_them)
+{
+	kb_query_terms_t t;
+	ck_assert_int_eq(kb_query_terms_collect(a, "话费", strlen("话费"), &t), KB_OK);
+	ck_assert_uint_eq(t.count, 4); /* U:话 B:话费 H:W话费 U:费 */
+	ck_assert_uint_eq(t.items[0].within[0], 0);
+	ck_assert_uint_eq(t.items[1].within[0], 1);
+	ck_assert_uint_eq(t.items[1].within[1], 4);
+	ck_assert_uint_eq(t.items[2].within[0], 2);
+	ck_assert_uint_eq(t.items[2].within[1], 0);
+	ck_assert_uint_eq(t.items[3].within[0], 0);
+	/* Terms added later find what they are in among all terms so far. */
+	ck_assert_int_eq(kb_query_terms_add(a, "费话", strlen("费话"), 0.5, &t), KB_OK);
+	int i = kb_query_terms_find(&t, "费话", strlen("费话"));
+	ck_assert_int_ge(i, 4);
+	ck_assert_uint_eq(t.items[i].within[0], 4);
+	ck_assert_uint_eq(t.items[i].within[1], 1);
+	/* Latin words and isolated characters are in nothing. */
+	ck_assert_int_eq(kb_query_terms_collect(a, "5G 卡", strlen("5G 卡"), &t), KB_OK);
+	for (size_t k = 0; k < t.count; k++)
+		ck_assert_uint_eq(t.items[k].within[0] + t.items[k].within[1], 0);
+}
+END_TEST
+
 START_TEST(query_terms_factor_and_find)
 {
 	kb_query_terms_t t;
@@ -484,6 +510,7 @@ static Suite *analyze_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, query_terms_flag_isolated_unigrams);
 	tcase_add_test(tc, query_terms_are_distinct);
+	tcase_add_test(tc, query_terms_know_what_holds_them);
 	tcase_add_test(tc, query_terms_factor_and_find);
 	tcase_add_test(tc, query_terms_are_capped);
 	suite_add_tcase(s, tc);

@@ -1076,6 +1076,73 @@ START_TEST(the_index_keeps_its_words)
 }
 END_TEST
 
+/* What a search sends to Xapian: a term in nearly all documents of a term
+ * holding it is searched for both (one list read instead of two), and of
+ * the terms that only score, the ones that can add most are kept. */
+static char *describe(kbx_reader_t *r, const kbx_weighted_term_t *terms, size_t n,
+                      double fold_share, double find_budget, unsigned max_scoring)
+{
+	kbx_search_t q = {.terms = terms,
+	                  .term_count = n,
+	                  .find_fraction = 0.01,
+	                  .find_min_docs = 1000,
+	                  .find_budget = find_budget,
+	                  .common_fraction = 1,
+	                  .fold_share = fold_share,
+	                  .max_scoring = max_scoring,
+	                  .collapse_slot = -1,
+	                  .limit = 10};
+	char *out = NULL, *err = NULL;
+	ck_assert_int_eq(kbx_reader_describe(r, &q, &out, &err), KB_OK);
+	return out;
+}
+
+START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
+{
+	char *xml = fx_kb("<entry id=\"a\"><title>查询话费</title><answer>a</answer></entry>"
+	                  "<entry id=\"b\"><title>话费余额</title><answer>a</answer></entry>");
+	char *diags = NULL;
+	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
+	char *live = fx_path(db, "current");
+	kbx_reader_t *r = NULL;
+	char *err = NULL;
+	ck_assert_int_eq(kbx_reader_open(live, &r, &err), KB_OK);
+
+	/* 话 and 话费 are in the same two documents, W话费 too: one list
+	 * stands for all three, with all their weights (idf alike: 1+1+3). */
+	kbx_weighted_term_t pair[] = {
+	    {"话", strlen("话"), 1.0, 1, {0, 0}},
+	    {"话费", strlen("话费"), 1.0, 0, {1, 0}},
+	    {"W话费", strlen("W话费"), 3.0, 0, {2, 0}},
+	};
+	char *d = describe(r, pair, 3, 0.8, 5000, 0);
+	ck_assert_str_eq(d, "Query(5 * W话费)");
+	free(d);
+	d = describe(r, pair, 3, 0, 5000, 0);
+	ck_assert_str_eq(d, "Query(((话费 OR 3 * W话费) AND_MAYBE 话))");
+	free(d);
+
+	/* Only the rarest term finds (no budget; 查, the first of those in one
+	 * document); of the five that score, the two that can add most stay. */
+	kbx_weighted_term_t many[] = {
+	    {"话", strlen("话"), 1.0, 0, {0, 0}}, {"费", strlen("费"), 1.0, 0, {0, 0}},
+	    {"查", strlen("查"), 1.0, 0, {0, 0}}, {"询", strlen("询"), 1.0, 0, {0, 0}},
+	    {"余", strlen("余"), 2.0, 0, {0, 0}}, {"额", strlen("额"), 3.0, 0, {0, 0}},
+	};
+	d = describe(r, many, 6, 0.8, 0, 2);
+	ck_assert_str_eq(d, "Query((查 AND_MAYBE (3 * 额 OR 2 * 余)))");
+	free(d);
+	d = describe(r, many, 6, 0.8, 0, 0);
+	ck_assert_str_eq(d, "Query((查 AND_MAYBE (询 OR 2 * 余 OR 3 * 额 OR 话 OR 费)))");
+	free(d);
+
+	kbx_reader_free(r);
+	free(live);
+	free(diags);
+	free(xml);
+}
+END_TEST
+
 /* Of two questions sharing the query's words, the one that says just what
  * the query says comes first, though the other holds the query's pairs in
  * the same order (BM25 alone ranks it first, 5.9 to 5.7). */
@@ -1651,6 +1718,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, refuses_a_directory_that_is_not_an_index);
 	tcase_add_test(tc, searcher_refuses_another_index_format);
 	tcase_add_test(tc, the_index_keeps_its_words);
+	tcase_add_test(tc, the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers);
 	tcase_add_test(tc, the_paraphrase_saying_just_the_query_comes_first);
 	tcase_add_test(tc, dates_checked_past_many_expired_matches);
 	tcase_add_test(tc, a_term_no_entry_has_does_not_find);
