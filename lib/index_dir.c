@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kb-private.h"
+#include "xapian_shim.h"
 
 static int remove_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -147,7 +148,8 @@ kb_status_t kb_index_dir_open(const char *path, kb_index_dir_t *d, char **err)
 	}
 	d->new_name = kb_strdup_printf("%s%lu", KB_DIR_GENERATION_PREFIX, max_gen + 1);
 	d->new_path = d->new_name ? kb_strdup_printf("%s/%s", path, d->new_name) : NULL;
-	if (!d->new_path)
+	d->build_path = d->new_path ? kb_strdup_printf("%s/%s", d->new_path, KB_DIR_BUILD) : NULL;
+	if (!d->build_path)
 		return KB_ERR_NOMEM;
 	/* Runs killed before publishing left their unfinished generations,
 	 * numbered above the live one; nobody can be reading those. */
@@ -161,6 +163,24 @@ kb_status_t kb_index_dir_open(const char *path, kb_index_dir_t *d, char **err)
 		free(dead);
 	}
 	return KB_OK;
+}
+
+kb_status_t kb_index_dir_start_build(kb_index_dir_t *d, char **err)
+{
+	*err = NULL;
+	if (mkdir(d->new_path, 0777) != 0 && errno != EEXIST) {
+		*err = kb_strdup_printf("cannot create %s: %s", d->new_path, strerror(errno));
+		return KB_ERR_IO;
+	}
+	return KB_OK;
+}
+
+kb_status_t kb_index_dir_compact_build(kb_index_dir_t *d, char **err)
+{
+	kb_status_t st = kbx_compact(d->build_path, d->new_path, err);
+	if (st == KB_OK)
+		remove_tree(d->build_path);
+	return st;
 }
 
 static int fsync_dir(const char *path)
@@ -223,5 +243,6 @@ void kb_index_dir_close(kb_index_dir_t *d)
 	free(d->path);
 	free(d->new_name);
 	free(d->new_path);
+	free(d->build_path);
 	*d = (kb_index_dir_t){.lock_fd = -1};
 }

@@ -112,8 +112,10 @@ static kb_status_t start_rebuild(kb_indexer_t *ix)
 	if (st == KB_OK) {
 		kb_analyzer_free(ix->analyzer);
 		ix->analyzer = a;
-		st = kbx_writer_create(ix->dir.new_path, &ix->writer, &err);
+		st = kb_index_dir_start_build(&ix->dir, &err);
 	}
+	if (st == KB_OK)
+		st = kbx_writer_create(ix->dir.build_path, &ix->writer, &err);
 	if (st != KB_OK)
 		kb_indexer_set_error(ix, err ? err : strdup(kb_status_to_string(st)));
 	return st;
@@ -174,7 +176,9 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options
 		st = kb_analyzer_new(&ix->analyzer, live, &err);
 	free(live);
 	if (st == KB_OK && !ix->updating)
-		st = kbx_writer_create(ix->dir.new_path, &ix->writer, &err);
+		st = kb_index_dir_start_build(&ix->dir, &err);
+	if (st == KB_OK && !ix->updating)
+		st = kbx_writer_create(ix->dir.build_path, &ix->writer, &err);
 	if (st != KB_OK) {
 		if (!err && ix->error) {
 			err = ix->error;
@@ -307,6 +311,8 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		st = kbx_writer_set_metadata(ix->writer, KB_META_FORMAT, KB_INDEX_FORMAT, &err);
 	if (st == KB_OK)
 		st = kbx_writer_commit(ix->writer, &err);
+	if (st == KB_OK && !ix->updating)
+		st = kb_index_dir_compact_build(&ix->dir, &err);
 	if (st == KB_OK && !ix->updating)
 		st = kb_analyzer_save_words(ix->analyzer, ix->dir.new_path, &err);
 	kbx_writer_free(ix->writer);

@@ -110,6 +110,7 @@ char *kb_filter_term(const char *prefix, const char *value);
 #define KB_DIR_CURRENT "current"
 #define KB_DIR_LOCK "lock"
 #define KB_DIR_GENERATION_PREFIX "gen-"
+#define KB_DIR_BUILD "build"
 
 /* ---- helpers --------------------------------------------------------- */
 

@@ -255,6 +255,14 @@ kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char 
 	});
 }
 
+kb_status_t kbx_compact(const char *from, const char *to, char **err)
+{
+	return guarded(err, [&] {
+		Xapian::Database(from, Xapian::DB_BACKEND_GLASS)
+		    .compact(to, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DB_BACKEND_GLASS);
+	});
+}
+
 kb_status_t kbx_reader_open(const char *path, kbx_reader_t **out, char **err)
 {
 	*out = nullptr;

@@ -70,6 +70,10 @@ kb_status_t kbx_writer_next_docid(kbx_writer_t *w, unsigned *docid, char **err);
 /* Adds d as a new document; its docid into *docid (may be NULL). */
 kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err);
 
+/* Writes the database at from, compacted, as a new database at to (an
+ * empty or missing directory); docids are kept as they are. */
+kb_status_t kbx_compact(const char *from, const char *to, char **err);
+
 /* ---- reading --------------------------------------------------------- */
 
 typedef struct kbx_reader kbx_reader_t;

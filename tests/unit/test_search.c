@@ -1291,6 +1291,73 @@ START_TEST(stats_of_build_and_update)
 }
 END_TEST
 
+/* A rebuild writes its database aside and publishes it compacted; updates
+ * then change the compacted database in place. */
+START_TEST(a_rebuild_publishes_its_database_compacted)
+{
+	index_ok(v1, 1);
+	char *live = fx_path(db, "current");
+	char *build = fx_path(live, KB_DIR_BUILD);
+	char *postlist = fx_path(live, "postlist.glass");
+	struct stat sb;
+	ck_assert_int_eq(stat(postlist, &sb), 0);
+	ck_assert_int_ne(stat(build, &sb), 0);
+	ck_assert_int_eq(errno, ENOENT);
+	index_ok(v2, 0);
+	ck_assert_int_ne(stat(build, &sb), 0);
+	kb_searcher_t *x = fx_searcher(db);
+	char *ids = fx_find(x, "宽带", NULL);
+	ck_assert_str_eq(ids, "A");
+	free(ids);
+	kb_searcher_destroy(x);
+	free(postlist);
+	free(build);
+	free(live);
+}
+END_TEST
+
+/* Compaction keeps docids (entry keys hold them), gaps included. */
+START_TEST(compaction_keeps_docids)
+{
+	char *from = fx_path(dir, "from"), *to = fx_path(dir, "to"), *err = NULL;
+	kbx_writer_t *w = NULL;
+	ck_assert_int_eq(kbx_writer_create(from, &w, &err), KB_OK);
+	static const char *const terms[] = {"Xone", "Xtwo", "Xthree"};
+	for (int i = 0; i < 3; i++) {
+		kbx_doc_t *d = NULL;
+		ck_assert_int_eq(kbx_doc_new(&d, &err), KB_OK);
+		ck_assert_int_eq(kbx_doc_add_term(d, terms[i], strlen(terms[i]), 1, &err), KB_OK);
+		ck_assert_int_eq(kbx_writer_add(w, d, NULL, &err), KB_OK);
+		kbx_doc_free(d);
+	}
+	ck_assert_int_eq(kbx_writer_delete(w, "Xtwo", &err), KB_OK);
+	ck_assert_int_eq(kbx_writer_commit(w, &err), KB_OK);
+	kbx_writer_free(w);
+	ck_assert_int_eq(kbx_compact(from, to, &err), KB_OK);
+
+	kbx_reader_t *r = NULL;
+	ck_assert_int_eq(kbx_reader_open(to, &r, &err), KB_OK);
+	kbx_weighted_term_t three = {"Xthree", strlen("Xthree"), 1.0, 0, {0, 0}};
+	kbx_search_t q = {.terms = &three, .term_count = 1, .find_fraction = 1,
+	                  .find_min_docs = 1, .find_budget = 1e9, .common_fraction = 1,
+	                  .collapse_slot = -1, .limit = 10};
+	kbx_matches_t m;
+	ck_assert_int_eq(kbx_reader_search(r, &q, &m, &err), KB_OK);
+	ck_assert_uint_eq(m.count, 1);
+	ck_assert_uint_eq(m.items[0].docid, 3);
+	kbx_matches_clear(&m);
+	kbx_reader_free(r);
+	/* A database that is not there is an error, not a crash. */
+	char *missing = fx_path(dir, "missing");
+	ck_assert_int_eq(kbx_compact(missing, to, &err), KB_ERR_NO_INDEX);
+	ck_assert_ptr_nonnull(err);
+	free(err);
+	free(missing);
+	free(from);
+	free(to);
+}
+END_TEST
+
 START_TEST(update_sees_every_kind_of_change)
 {
 	/* Each of these changes only what the index filters on, not the text. */
@@ -1726,6 +1793,8 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, searcher_follows_an_update);
 	tcase_add_test(tc, searcher_follows_a_rebuild);
 	tcase_add_test(tc, stats_of_build_and_update);
+	tcase_add_test(tc, a_rebuild_publishes_its_database_compacted);
+	tcase_add_test(tc, compaction_keeps_docids);
 	tcase_add_test(tc, update_sees_every_kind_of_change);
 	tcase_add_test(tc, problem_count_past_the_cap);
 	tcase_add_test(tc, add_path_problems);
