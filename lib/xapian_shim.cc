@@ -344,9 +344,11 @@ struct candidate {
 // 东西 and the character 东, the word W需要 and the pair 需要) is searched
 // for both, carrying both weights: one posting list read instead of two
 // nearly equal ones.  Documents with the containing term alone lose its
-// part, hence the share.  Subsets are taken most frequent first, so that a
+// part (and are not found by it), hence the share; short lists are cheap
+// and kept apart, so that a small knowledge base finds all it did.  Subsets are taken most frequent first, so that a
 // pair takes its characters' weight before its word takes the pair's.
-static void fold_terms(std::vector<candidate> &terms, double docs, double share)
+static void fold_terms(std::vector<candidate> &terms, double docs, double share,
+                       double min_docs)
 {
 	std::vector<size_t> order(terms.size());
 	for (size_t i = 0; i < order.size(); i++)
@@ -359,7 +361,7 @@ static void fold_terms(std::vector<candidate> &terms, double docs, double share)
 			if (part.tf == 0 || !holder || holder > terms.size() || holder == i + 1)
 				continue;
 			candidate &whole = terms[holder - 1];
-			if (whole.tf == 0 || part.tf < share * whole.tf)
+			if (whole.tf < min_docs || part.tf < share * whole.tf)
 				continue;
 			part.factor += whole.factor * bm25_idf(docs, whole.tf) / bm25_idf(docs, part.tf);
 			part.backs_up = part.backs_up && whole.backs_up;
@@ -384,7 +386,7 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 		terms.push_back({term, tf, w.factor, w.backs_up != 0, {w.within[0], w.within[1]}});
 	}
 	if (q->fold_share > 0)
-		fold_terms(terms, docs, q->fold_share);
+		fold_terms(terms, docs, q->fold_share, std::max(1.0, q->fold_min_docs));
 	terms.erase(std::remove_if(terms.begin(), terms.end(),
 	                           [](const candidate &c) { return c.tf == 0; }),
 	            terms.end());

@@ -99,8 +99,9 @@ typedef struct kbx_weighted_term {
 	int backs_up;
 	/* 1 + the index of each term of the same search whose documents all
 	 * hold this one, 0 for none.  When this term is in nearly all of such
-	 * a term's documents (kbx_search_t.fold_share), its list alone stands
-	 * for both and carries both weights. */
+	 * a term's documents (kbx_search_t.fold_share) and that term is
+	 * common, this term's list alone stands for both and carries both
+	 * weights. */
 	size_t within[2];
 } kbx_weighted_term_t;
 
@@ -128,7 +129,10 @@ typedef struct kbx_search {
 	unsigned find_min_docs;
 	double find_budget;
 	double common_fraction;            /* see kbx_weighted_term_t.backs_up */
-	double fold_share;                 /* see kbx_weighted_term_t.within */
+	/* See kbx_weighted_term_t.within: only terms in at least
+	 * fold_min_docs documents are folded into others. */
+	double fold_share;
+	double fold_min_docs;
 	/* Of the terms that only score, the max_scoring that can add the most
 	 * (idf x factor) are searched, the rest left out; 0: all. */
 	unsigned max_scoring;

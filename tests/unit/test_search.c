@@ -1080,7 +1080,8 @@ END_TEST
  * holding it is searched for both (one list read instead of two), and of
  * the terms that only score, the ones that can add most are kept. */
 static char *describe(kbx_reader_t *r, const kbx_weighted_term_t *terms, size_t n,
-                      double fold_share, double find_budget, unsigned max_scoring)
+                      double fold_share, double fold_min_docs, double find_budget,
+                      unsigned max_scoring)
 {
 	kbx_search_t q = {.terms = terms,
 	                  .term_count = n,
@@ -1089,6 +1090,7 @@ static char *describe(kbx_reader_t *r, const kbx_weighted_term_t *terms, size_t 
 	                  .find_budget = find_budget,
 	                  .common_fraction = 1,
 	                  .fold_share = fold_share,
+	                  .fold_min_docs = fold_min_docs,
 	                  .max_scoring = max_scoring,
 	                  .collapse_slot = -1,
 	                  .limit = 10};
@@ -1115,10 +1117,14 @@ START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 	    {"话费", strlen("话费"), 1.0, 0, {1, 0}},
 	    {"W话费", strlen("W话费"), 3.0, 0, {2, 0}},
 	};
-	char *d = describe(r, pair, 3, 0.8, 5000, 0);
+	char *d = describe(r, pair, 3, 0.8, 2, 5000, 0);
 	ck_assert_str_eq(d, "Query(5 * W话费)");
 	free(d);
-	d = describe(r, pair, 3, 0, 5000, 0);
+	d = describe(r, pair, 3, 0, 2, 5000, 0);
+	ck_assert_str_eq(d, "Query(((话费 OR 3 * W话费) AND_MAYBE 话))");
+	free(d);
+	/* Lists shorter than fold_min_docs stay apart. */
+	d = describe(r, pair, 3, 0.8, 3, 5000, 0);
 	ck_assert_str_eq(d, "Query(((话费 OR 3 * W话费) AND_MAYBE 话))");
 	free(d);
 
@@ -1129,10 +1135,10 @@ START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 	    {"查", strlen("查"), 1.0, 0, {0, 0}}, {"询", strlen("询"), 1.0, 0, {0, 0}},
 	    {"余", strlen("余"), 2.0, 0, {0, 0}}, {"额", strlen("额"), 3.0, 0, {0, 0}},
 	};
-	d = describe(r, many, 6, 0.8, 0, 2);
+	d = describe(r, many, 6, 0.8, 2, 0, 2);
 	ck_assert_str_eq(d, "Query((查 AND_MAYBE (3 * 额 OR 2 * 余)))");
 	free(d);
-	d = describe(r, many, 6, 0.8, 0, 0);
+	d = describe(r, many, 6, 0.8, 2, 0, 0);
 	ck_assert_str_eq(d, "Query((查 AND_MAYBE (询 OR 2 * 余 OR 3 * 额 OR 话 OR 费)))");
 	free(d);
 
