@@ -23,14 +23,14 @@ PC_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(OPTFLAGS) \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(WARN) $(OPTFLAGS) \
 	-fvisibility=hidden -Iinclude -Ilib $(PC_CFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++17 $(WARN) $(OPTFLAGS) -fvisibility=hidden \
 	-Iinclude -Ilib $(PC_CFLAGS) $(CXXFLAGS)
 DEPFLAGS = -MD -MP
 
 B = build
-LIB_C = analyze.c coverage.c custom_words.c dates.c diagnostics.c document.c entry_documents.c entry_reader.c \
+LIB_C = analyze.c build_jobs.c coverage.c custom_words.c dates.c diagnostics.c document.c entry_documents.c entry_reader.c \
 	filter_terms.c format.c highlight.c index_dir.c indexer.c input_files.c line_file.c protocol.c \
 	query_terms.c searcher.c segment.c serve.c \
 	status.c string_set.c synonyms.c tags.c text_bytes.c
@@ -99,16 +99,16 @@ $(B)/%.o: %.c
 # Linked by the C++ driver: libxapian and the shim need the C++ runtime.
 $(OUT)/kb-index: $(B)/indexer/kb-index.o $(LIBKB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $^ $(PC_LIBS) -o $@
+	$(CXX) $(LDFLAGS) -pthread $^ $(PC_LIBS) -o $@
 
 $(OUT)/kb-query: $(B)/query/kb-query.o $(LIBKB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $^ $(PC_LIBS) -o $@
+	$(CXX) $(LDFLAGS) -pthread $^ $(PC_LIBS) -o $@
 
 # ---- tests ------------------------------------------------------------
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/unit/fixtures.o $(LIBKB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $^ $(PC_LIBS) $(CHECK_LIBS) -o $@
+	$(CXX) $(LDFLAGS) -pthread $^ $(PC_LIBS) $(CHECK_LIBS) -o $@
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -209,7 +209,7 @@ fuzz-replay: fuzz-build
 # Used by FUZZ_MAKE, where B is $(FUZZ_B) and LIBKB the instrumented library.
 $(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(LIBKB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SANITIZE) $^ $(PC_LIBS) -o $@
+	$(CXX) $(LDFLAGS) -pthread -fsanitize=fuzzer $(FUZZ_SANITIZE) $^ $(PC_LIBS) -o $@
 
 $(B)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz_util.h
 	@mkdir -p $(@D)

@@ -76,10 +76,19 @@ typedef struct kb_index_options {
 	bool rebuild;           /* build a new generation even if the live one
 	                           could be updated in place */
 	/* Called now and then while entries are read (every
-	 * KB_PROGRESS_EVERY entries), with the figures so far. */
+	 * KB_PROGRESS_EVERY entries), with the figures so far; with several
+	 * writers, while they write, always in the calling thread. */
 	void (*progress)(void *ctx, const kb_index_stats_t *so_far);
 	void *progress_ctx;
+	/* A new generation (a rebuild, or the first build) is written by up
+	 * to this many writers at once, one per core: the input is read and
+	 * checked first, then written in shares, compacted into one index.
+	 * 0 or 1: one writer, as the input is read.  Updates in place always
+	 * have one.  At most KB_MAX_JOBS. */
+	unsigned jobs;
 } kb_index_options_t;
+
+#define KB_MAX_JOBS 64
 
 #define KB_PROGRESS_EVERY 5000
 

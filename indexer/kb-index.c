@@ -15,7 +15,7 @@ enum exit_code {
 };
 
 static const char usage[] =
-    "usage: kb-index [--db DIR] [--rebuild] PATH...\n"
+    "usage: kb-index [--db DIR] [--rebuild] [--jobs N] PATH...\n"
     "       kb-index --check PATH...\n"
     "\n"
     "Makes the index at DIR hold exactly the knowledge entries in PATH (XML\n"
@@ -29,6 +29,9 @@ static const char usage[] =
     "  -d, --db DIR    the index directory (default: $KB_DB)\n"
     "  -c, --check     only validate PATH: no index is read or written\n"
     "      --rebuild   build the whole index anew instead of updating it\n"
+    "  -j, --jobs N    build anew with N writers at once, one per core (default\n"
+    "                  1; updates in place have one): the input is checked\n"
+    "                  first, then written in N shares\n"
     "  -q, --quiet     no summary line\n"
     "  -h, --help      show this help\n"
     "  -V, --version   show the version\n"
@@ -43,7 +46,7 @@ static const char usage[] =
 static void show_progress(void *ctx, const kb_index_stats_t *so_far)
 {
 	(void)ctx;
-	fprintf(stderr, "\rkb-index: %zu entries read...", so_far->entries);
+	fprintf(stderr, "\rkb-index: %zu entries...", so_far->entries);
 }
 
 int main(int argc, char **argv)
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
 	    {"db", required_argument, NULL, 'd'},
 	    {"check", no_argument, NULL, 'c'},
 	    {"rebuild", no_argument, NULL, 'R'},
+	    {"jobs", required_argument, NULL, 'j'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -61,9 +65,18 @@ int main(int argc, char **argv)
 	int quiet = 0, check = 0, c;
 	kb_index_options_t opts;
 	kb_index_options_init(&opts);
-	while ((c = getopt_long(argc, argv, "d:cqhV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:cj:qhV", options, NULL)) != -1) {
+		char *end;
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'j':
+			opts.jobs = (unsigned)strtoul(optarg, &end, 10);
+			if (*optarg < '1' || *optarg > '9' || *end || opts.jobs > KB_MAX_JOBS) {
+				fprintf(stderr, "kb-index: --jobs takes a number from 1 to %d, not '%s'\n",
+				        KB_MAX_JOBS, optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'c': check = 1; break;
 		case 'R': opts.rebuild = true; break;
 		case 'q': quiet = 1; break;

@@ -60,4 +60,8 @@ typedef kb_status_t (*kb_entry_fn)(void *ctx, const kb_entry_t *entry);
 kb_status_t kb_read_entries(const char *file, kb_string_set_t *ids,
                             kb_diagnostics_t *diags, kb_entry_fn fn, void *ctx);
 
+/* Readies the XML parser for kb_read_entries() in several threads at once
+ * (each with its own ids and diags); call before starting them. */
+void kb_entry_reader_init(void);
+
 #endif

@@ -11,7 +11,8 @@
 #include "kb-private.h"
 
 typedef struct add_ctx {
-	kb_indexer_t *ix;
+	kbx_writer_t *writer;
+	kb_analyzer_t *analyzer;
 	kbx_doc_t *doc;
 	unsigned weight;
 	int counts;                /* whether the text counts for the length */
@@ -38,7 +39,7 @@ static kb_status_t index_text(add_ctx_t *c, const char *text, unsigned weight)
 		return KB_OK;
 	c->weight = weight;
 	c->counts = weight != KB_WEIGHT_KEYWORDS;
-	kb_status_t st = kb_analyze(c->ix->analyzer, text, strlen(text), add_token, c);
+	kb_status_t st = kb_analyze(c->analyzer, text, strlen(text), add_token, c);
 	return st != KB_OK ? st : c->st;
 }
 
@@ -182,13 +183,8 @@ static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *k
 		st = add_values(c, e, key);
 	if (st == KB_OK && data)
 		st = kbx_doc_set_data(c->doc, data, data_len, &c->err);
-	unsigned got = 0;
 	if (st == KB_OK)
-		st = kbx_writer_add(c->ix->writer, c->doc, &got, &c->err);
-	if (st == KB_OK && got != docid) {
-		c->err = kb_strdup_printf("Xapian numbered a document %u, not %u as expected", got, docid);
-		st = KB_ERR_INTERNAL;
-	}
+		st = kbx_writer_add(c->writer, c->doc, docid, &c->err);
 	kbx_doc_free(c->doc);
 	c->doc = NULL;
 	return st;
@@ -201,54 +197,19 @@ static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *k
  * question alone, and a short exact paraphrase beats a long entry that
  * merely contains the words somewhere. */
 
-kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
+kb_status_t kb_entry_write(kbx_writer_t *w, kb_analyzer_t *a, const kb_entry_t *e,
+                           const char *data, size_t data_len, const char *hash,
+                           unsigned context, char **err)
 {
-	kb_indexer_t *ix = arg;
-	add_ctx_t c = {.ix = ix};
-	kb_status_t settled = kb_indexer_settle_words(ix);
-	if (settled != KB_OK)
-		return settled;
-	if (kb_indexer_note_entry(ix, e->id, e->line) != 0)
-		return KB_ERR_NOMEM;
-	if (!ix->writer) { /* validating only */
-		kb_indexer_count_entry(ix);
-		return KB_OK;
-	}
-	char *data = NULL;
-	size_t data_len = 0;
-	int traditional = kb_analyzer_script(ix->analyzer, e->title, strlen(e->title)) ==
-	                  KB_SCRIPT_TRADITIONAL;
-	kb_status_t st = kb_document_encode(e, &data, &data_len);
-	char hash[17] = "";
-	const char *old = NULL;
-	if (st == KB_OK) {
-		kb_document_hash(e, data, hash);
-		old = ix->updating ? kb_string_set_get(&ix->old_hashes, e->id) : NULL;
-		if (old && strcmp(old, hash) == 0) {
-			ix->stats.unchanged++;
-			kb_indexer_count_entry(ix);
-			free(data);
-			return KB_OK;
-		}
-	}
-	char *id_term = kb_filter_term(KB_PREFIX_ID, e->id);
+	add_ctx_t c = {.writer = w, .analyzer = a};
+	int traditional = kb_analyzer_script(a, e->title, strlen(e->title)) == KB_SCRIPT_TRADITIONAL;
 	char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, e->id);
-	if (st == KB_OK && (!id_term || !hash_key))
-		st = KB_ERR_NOMEM;
-	if (st == KB_OK && old)
-		st = kbx_writer_delete(ix->writer, id_term, &c.err);
+	char *key = entry_key(e, traditional, context);
+	kb_status_t st = hash_key && key ? KB_OK : KB_ERR_NOMEM;
 	if (st == KB_OK)
-		st = kbx_writer_set_metadata(ix->writer, hash_key, hash, &c.err);
-	free(id_term);
-	free(hash_key);
+		st = kbx_writer_set_metadata(w, hash_key, hash, &c.err);
 	/* The context document first, then each question in order: a
 	 * question's part is its distance from the context document. */
-	unsigned context = 0;
-	char *key = NULL;
-	if (st == KB_OK)
-		st = kbx_writer_next_docid(ix->writer, &context, &c.err);
-	if (st == KB_OK && !(key = entry_key(e, traditional, context)))
-		st = KB_ERR_NOMEM;
 	if (st == KB_OK)
 		st = kbx_doc_new(&c.doc, &c.err);
 	if (st == KB_OK)
@@ -269,6 +230,51 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 	}
 	kbx_doc_free(c.doc);
 	free(key);
+	free(hash_key);
+	*err = c.err;
+	return st;
+}
+
+kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
+{
+	kb_indexer_t *ix = arg;
+	kb_status_t settled = kb_indexer_settle_words(ix);
+	if (settled != KB_OK)
+		return settled;
+	if (kb_indexer_note_entry(ix, e->id, e->line) != 0)
+		return KB_ERR_NOMEM;
+	if (!ix->writer) { /* validating only, or the first pass of a rebuild by jobs */
+		if (ix->jobs && kb_build_jobs_note(ix, e) != 0)
+			return KB_ERR_NOMEM;
+		kb_indexer_count_entry(ix);
+		return KB_OK;
+	}
+	char *data = NULL, *err = NULL;
+	size_t data_len = 0;
+	kb_status_t st = kb_document_encode(e, &data, &data_len);
+	char hash[17] = "";
+	const char *old = NULL;
+	if (st == KB_OK) {
+		kb_document_hash(e, data, hash);
+		old = ix->updating ? kb_string_set_get(&ix->old_hashes, e->id) : NULL;
+		if (old && strcmp(old, hash) == 0) {
+			ix->stats.unchanged++;
+			kb_indexer_count_entry(ix);
+			free(data);
+			return KB_OK;
+		}
+	}
+	char *id_term = kb_filter_term(KB_PREFIX_ID, e->id);
+	if (st == KB_OK && !id_term)
+		st = KB_ERR_NOMEM;
+	if (st == KB_OK && old)
+		st = kbx_writer_delete(ix->writer, id_term, &err);
+	free(id_term);
+	unsigned context = 0;
+	if (st == KB_OK)
+		st = kbx_writer_next_docid(ix->writer, &context, &err);
+	if (st == KB_OK)
+		st = kb_entry_write(ix->writer, ix->analyzer, e, data, data_len, hash, context, &err);
 	free(data);
 	if (st == KB_OK) {
 		if (old)
@@ -277,7 +283,6 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 			ix->stats.added++;
 		kb_indexer_count_entry(ix);
 	} else
-		kb_indexer_set_error(ix, c.err ? c.err : kb_strdup_printf("%s", kb_status_to_string(st)));
+		kb_indexer_set_error(ix, err ? err : kb_strdup_printf("%s", kb_status_to_string(st)));
 	return st;
 }
-

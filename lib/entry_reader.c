@@ -555,6 +555,11 @@ static kb_status_t recover_entries(reader_ctx_t *rc, size_t skip, kb_string_set_
 	return st;
 }
 
+void kb_entry_reader_init(void)
+{
+	xmlInitParser();
+}
+
 kb_status_t kb_read_entries(const char *file, kb_string_set_t *ids,
                             kb_diagnostics_t *diags, kb_entry_fn fn, void *ctx)
 {

@@ -175,11 +175,27 @@ kb_status_t kb_index_dir_start_build(kb_index_dir_t *d, char **err)
 	return KB_OK;
 }
 
-kb_status_t kb_index_dir_compact_build(kb_index_dir_t *d, char **err)
+char *kb_index_dir_part_path(const kb_index_dir_t *d, unsigned part)
 {
-	kb_status_t st = kbx_compact(d->build_path, d->new_path, err);
+	return part ? kb_strdup_printf("%s-%u", d->build_path, part) : strdup(d->build_path);
+}
+
+kb_status_t kb_index_dir_compact_build(kb_index_dir_t *d, unsigned parts, char **err)
+{
+	*err = NULL;
+	char **paths = calloc(parts ? parts : 1, sizeof *paths);
+	kb_status_t st = paths ? KB_OK : KB_ERR_NOMEM;
+	for (unsigned i = 0; st == KB_OK && i < parts; i++)
+		if (!(paths[i] = kb_index_dir_part_path(d, i)))
+			st = KB_ERR_NOMEM;
 	if (st == KB_OK)
-		remove_tree(d->build_path);
+		st = kbx_compact((const char *const *)paths, parts, d->new_path, err);
+	for (unsigned i = 0; paths && i < parts; i++) {
+		if (st == KB_OK && paths[i])
+			remove_tree(paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
 	return st;
 }
 

@@ -2,8 +2,9 @@
  *
  *   DIR/lock        flock()ed by the one writer
  *   DIR/gen-N/      Xapian databases, one per successful kb-index run
- *   DIR/gen-N/build a rebuild's database as written, compacted into gen-N
- *                   and deleted before gen-N is published
+ *   DIR/gen-N/build a rebuild's database as written (build-1, build-2...
+ *                   for the other writers of a rebuild with several), all
+ *                   compacted into gen-N and deleted before it is published
  *   DIR/current     symlink to the live gen-N
  *
  * A writer builds gen-(N+1) and then renames a new symlink over "current",
@@ -32,10 +33,15 @@ kb_status_t kb_index_dir_open(const char *path, kb_index_dir_t *d, char **err);
  * build_path. */
 kb_status_t kb_index_dir_start_build(kb_index_dir_t *d, char **err);
 
-/* Compacts the database at build_path into new_path (Xapian writes every
- * B-tree block full: 40% less disk and faster searches than the blocks an
- * index grown document by document leaves), then deletes build_path. */
-kb_status_t kb_index_dir_compact_build(kb_index_dir_t *d, char **err);
+/* Where writer `part` of a rebuild writes (0: build_path), malloc()ed;
+ * NULL when out of memory. */
+char *kb_index_dir_part_path(const kb_index_dir_t *d, unsigned part);
+
+/* Compacts the databases the rebuild's `parts` writers wrote into one at
+ * new_path (Xapian writes every B-tree block full: 40% less disk and
+ * faster searches than the blocks an index grown document by document
+ * leaves), then deletes them. */
+kb_status_t kb_index_dir_compact_build(kb_index_dir_t *d, unsigned parts, char **err);
 
 /* Makes new_path the live generation and deletes older ones except the one
  * it replaced. */

@@ -36,6 +36,16 @@ struct kb_indexer {
 	size_t record_len, record_cap;
 	kb_index_options_t opts;
 	char *error;
+	/* A rebuild by several writers (build_jobs.c): 0, or how many.  The
+	 * run reads and checks its input first, noting each entry's documents
+	 * and the PATHs; the writers then read it again at the commit. */
+	unsigned jobs;
+	unsigned *entry_docs;
+	size_t entry_count, entry_cap;
+	size_t *file_first;          /* each file's first entry */
+	size_t file_count, file_cap;
+	char **paths;
+	size_t path_count;
 };
 
 /* Takes ownership of msg as the last error. */
@@ -56,6 +66,39 @@ void kb_indexer_count_entry(kb_indexer_t *ix);
 /* The kb_entry_fn of the reader: adds, replaces or keeps one valid entry
  * (entry_documents.c). */
 kb_status_t kb_indexer_add_entry(void *ix, const kb_entry_t *e);
+
+/* Writes e as its documents into w, cut by a: its context document
+ * numbered context, its questions after it, and its content hash as
+ * metadata.  The error message, if any, into *err (malloc()ed). */
+kb_status_t kb_entry_write(kbx_writer_t *w, kb_analyzer_t *a, const kb_entry_t *e,
+                           const char *data, size_t data_len, const char *hash,
+                           unsigned context, char **err);
+
+/* How many documents entry e becomes. */
+#define KB_ENTRY_DOCUMENTS(e) (2 + (unsigned)(e)->alt_count)
+
+/* What a walk over a PATH of kb-index does with each file it finds:
+ * every *.xml below a directory (in name order, a directory's words.txt
+ * before anything else in it), synonyms.txt and words.txt.  NULL
+ * callbacks skip those files; problems go to diags. */
+typedef struct kb_input_visitor {
+	kb_status_t (*xml)(void *ctx, const char *path);
+	kb_status_t (*words)(void *ctx, const char *path);
+	kb_status_t (*synonyms)(void *ctx, const char *path);
+	kb_diagnostics_t *diags;
+	void *ctx;
+} kb_input_visitor_t;
+kb_status_t kb_input_walk(const kb_input_visitor_t *v, const char *path);
+
+/* A rebuild by jobs (build_jobs.c): notes a PATH, the start of a file or
+ * an entry of the first pass (0, or -1 when out of memory); at the commit
+ * writes every entry with up to ix->jobs writers at once (ix->jobs becomes
+ * how many), leaving ix->writer the first one's, uncommitted. */
+int kb_build_jobs_add_path(kb_indexer_t *ix, const char *path);
+int kb_build_jobs_note_file(kb_indexer_t *ix);
+int kb_build_jobs_note(kb_indexer_t *ix, const kb_entry_t *e);
+kb_status_t kb_build_jobs_run(kb_indexer_t *ix, char **err);
+void kb_build_jobs_clear(kb_indexer_t *ix);
 
 /* Notes that entry id at line belongs to the file being read, for the
  * file's record (input_files.c).  0, or -1 when out of memory. */

@@ -177,7 +177,11 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options
 	free(live);
 	if (st == KB_OK && !ix->updating)
 		st = kb_index_dir_start_build(&ix->dir, &err);
-	if (st == KB_OK && !ix->updating)
+	/* Several writers: the input is read and checked first, with no
+	 * writer, and written at the commit. */
+	if (st == KB_OK && !ix->updating && opts->jobs > 1)
+		ix->jobs = opts->jobs > KB_MAX_JOBS ? KB_MAX_JOBS : opts->jobs;
+	else if (st == KB_OK && !ix->updating)
 		st = kbx_writer_create(ix->dir.build_path, &ix->writer, &err);
 	if (st != KB_OK) {
 		if (!err && ix->error) {
@@ -218,7 +222,8 @@ KB_EXPORT kb_status_t kb_indexer_open_check(kb_indexer_t **out, char **error_mes
 void kb_indexer_count_entry(kb_indexer_t *ix)
 {
 	ix->stats.entries++;
-	if (ix->opts.progress && ix->stats.entries % KB_PROGRESS_EVERY == 0)
+	/* With several writers, progress is their writing (build_jobs.c). */
+	if (ix->opts.progress && !ix->jobs && ix->stats.entries % KB_PROGRESS_EVERY == 0)
 		ix->opts.progress(ix->opts.progress_ctx, &ix->stats);
 }
 
@@ -285,10 +290,10 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		kb_indexer_set_error(ix, kb_strdup_printf("%zu problem%s in the input%s",
 		                               kb_diag_problems(&ix->diags),
 		                               kb_diag_problems(&ix->diags) == 1 ? "" : "s",
-		                               ix->writer ? "; the index was not changed" : ""));
+		                               ix->writer || ix->jobs ? "; the index was not changed" : ""));
 		return KB_ERR_INVALID_INPUT;
 	}
-	if (!ix->writer) { /* validating only: nothing to switch */
+	if (!ix->writer && !ix->jobs) { /* validating only: nothing to switch */
 		ix->stats.seconds = seconds_since(&ix->started);
 		if (stats)
 			*stats = ix->stats;
@@ -298,7 +303,10 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 	kb_status_t st = kb_indexer_settle_words(ix);
 	if (st != KB_OK)
 		return st;
-	st = remove_missing(ix, &err);
+	if (ix->jobs)
+		st = kb_build_jobs_run(ix, &err);
+	if (st == KB_OK)
+		st = remove_missing(ix, &err);
 	if (st == KB_OK)
 		st = store_file_records(ix, &err);
 	if (st == KB_OK)
@@ -312,8 +320,8 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 	if (st == KB_OK)
 		st = kbx_writer_commit(ix->writer, &err);
 	if (st == KB_OK && !ix->updating)
-		st = kb_index_dir_compact_build(&ix->dir, &err);
-	if (st == KB_OK && !ix->updating)
+		st = kb_index_dir_compact_build(&ix->dir, ix->jobs ? ix->jobs : 1, &err);
+	if (st == KB_OK && !ix->updating && !ix->jobs) /* the writers saved it */
 		st = kb_analyzer_save_words(ix->analyzer, ix->dir.new_path, &err);
 	kbx_writer_free(ix->writer);
 	ix->writer = NULL;
@@ -342,6 +350,7 @@ KB_EXPORT void kb_indexer_destroy(kb_indexer_t *ix)
 	kb_string_set_clear(&ix->old_hashes);
 	kb_string_set_clear(&ix->old_files);
 	kb_string_set_clear(&ix->new_files);
+	kb_build_jobs_clear(ix);
 	free(ix->file_record);
 	free(ix->synonyms);
 	free(ix->custom_words);

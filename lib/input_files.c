@@ -120,7 +120,7 @@ static kb_status_t add_file(kb_indexer_t *ix, const char *file)
 		return st;
 	}
 	ix->record_len = 0;
-	if (record_append(ix, stamp) != 0)
+	if (record_append(ix, stamp) != 0 || (ix->jobs && kb_build_jobs_note_file(ix) != 0))
 		st = KB_ERR_NOMEM;
 	if (st == KB_OK)
 		st = kb_read_entries(file, &ix->ids, &ix->diags, kb_indexer_add_entry, ix);
@@ -133,15 +133,15 @@ static kb_status_t add_file(kb_indexer_t *ix, const char *file)
 
 /* Every *.xml below dir, in name order so that runs are reproducible and
  * "first defined at" points at the same file each time. */
-static kb_status_t add_directory(kb_indexer_t *ix, const char *dir_path, int depth)
+static kb_status_t walk_directory(const kb_input_visitor_t *v, const char *dir_path, int depth)
 {
 	if (depth > 32) {
-		kb_diag_add(&ix->diags, dir_path, 0, "directories nested too deeply (a symlink loop?)");
+		kb_diag_add(v->diags, dir_path, 0, "directories nested too deeply (a symlink loop?)");
 		return KB_OK;
 	}
 	DIR *dir = opendir(dir_path);
 	if (!dir) {
-		kb_diag_add(&ix->diags, dir_path, 0, "cannot read directory: %s", strerror(errno));
+		kb_diag_add(v->diags, dir_path, 0, "cannot read directory: %s", strerror(errno));
 		return KB_ERR_IO;
 	}
 	char **names = NULL;
@@ -171,21 +171,21 @@ static kb_status_t add_directory(kb_indexer_t *ix, const char *dir_path, int dep
 	if (count)
 		qsort(names, count, sizeof *names, compare_names);
 	/* The editors' words first: they decide how the entries are cut. */
-	for (size_t i = 0; st == KB_OK && i < count; i++) {
+	for (size_t i = 0; st == KB_OK && v->words && i < count; i++) {
 		struct stat sb;
 		if (is_words_file(names[i]) && stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode))
-			st = kb_indexer_read_words(ix, names[i]);
+			st = v->words(v->ctx, names[i]);
 	}
 	for (size_t i = 0; st == KB_OK && i < count; i++) {
 		struct stat sb;
 		if (stat(names[i], &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode))
-			st = add_directory(ix, names[i], depth + 1);
+			st = walk_directory(v, names[i], depth + 1);
 		else if (S_ISREG(sb.st_mode) && has_xml_suffix(names[i]))
-			st = add_file(ix, names[i]);
-		else if (S_ISREG(sb.st_mode) && is_synonyms_file(names[i]))
-			st = kb_synonyms_read(ix->analyzer, names[i], &ix->diags, &ix->synonyms);
+			st = v->xml(v->ctx, names[i]);
+		else if (S_ISREG(sb.st_mode) && is_synonyms_file(names[i]) && v->synonyms)
+			st = v->synonyms(v->ctx, names[i]);
 	}
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);
@@ -195,25 +195,46 @@ static kb_status_t add_directory(kb_indexer_t *ix, const char *dir_path, int dep
 	return st;
 }
 
-KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
+kb_status_t kb_input_walk(const kb_input_visitor_t *v, const char *path)
 {
-	size_t before = kb_diag_problems(&ix->diags);
 	struct stat sb;
-	kb_status_t st;
 	if (stat(path, &sb) != 0) {
-		kb_diag_add(&ix->diags, path, 0, "cannot read: %s", strerror(errno));
+		kb_diag_add(v->diags, path, 0, "cannot read: %s", strerror(errno));
 		return KB_ERR_IO;
 	}
 	if (S_ISDIR(sb.st_mode))
-		st = add_directory(ix, path, 0);
-	else if (is_synonyms_file(path))
-		st = kb_synonyms_read(ix->analyzer, path, &ix->diags, &ix->synonyms);
-	else if (is_words_file(path))
-		st = kb_indexer_read_words(ix, path);
-	else
-		st = add_file(ix, path);
+		return walk_directory(v, path, 0);
+	if (is_synonyms_file(path))
+		return v->synonyms ? v->synonyms(v->ctx, path) : KB_OK;
+	if (is_words_file(path))
+		return v->words ? v->words(v->ctx, path) : KB_OK;
+	return v->xml(v->ctx, path);
+}
+
+static kb_status_t read_synonyms(void *ctx, const char *path)
+{
+	kb_indexer_t *ix = ctx;
+	return kb_synonyms_read(ix->analyzer, path, &ix->diags, &ix->synonyms);
+}
+
+static kb_status_t read_words(void *ctx, const char *path)
+{
+	return kb_indexer_read_words(ctx, path);
+}
+
+static kb_status_t read_xml(void *ctx, const char *path)
+{
+	return add_file(ctx, path);
+}
+
+KB_EXPORT kb_status_t kb_indexer_add_path(kb_indexer_t *ix, const char *path)
+{
+	size_t before = kb_diag_problems(&ix->diags);
+	if (ix->jobs && kb_build_jobs_add_path(ix, path) != 0)
+		return KB_ERR_NOMEM;
+	kb_input_visitor_t v = {read_xml, read_words, read_synonyms, &ix->diags, ix};
+	kb_status_t st = kb_input_walk(&v, path);
 	if (st != KB_OK)
 		return st;
 	return kb_diag_problems(&ix->diags) > before ? KB_ERR_INVALID_INPUT : KB_OK;
 }
-

@@ -246,20 +246,19 @@ kb_status_t kbx_writer_next_docid(kbx_writer_t *w, unsigned *docid, char **err)
 	return guarded(err, [&] { *docid = w->db.get_lastdocid() + 1; });
 }
 
-kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err)
+kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned docid, char **err)
 {
-	return guarded(err, [&] {
-		Xapian::docid id = w->db.add_document(d->doc);
-		if (docid)
-			*docid = id;
-	});
+	// Above the highest docid used, Xapian adds the document as new.
+	return guarded(err, [&] { w->db.replace_document(docid, d->doc); });
 }
 
-kb_status_t kbx_compact(const char *from, const char *to, char **err)
+kb_status_t kbx_compact(const char *const *from, size_t n, const char *to, char **err)
 {
 	return guarded(err, [&] {
-		Xapian::Database(from, Xapian::DB_BACKEND_GLASS)
-		    .compact(to, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DB_BACKEND_GLASS);
+		Xapian::Database all;
+		for (size_t i = 0; i < n; i++)
+			all.add_database(Xapian::Database(from[i], Xapian::DB_BACKEND_GLASS));
+		all.compact(to, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DB_BACKEND_GLASS);
 	});
 }
 

@@ -63,16 +63,16 @@ kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
 kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
                                     char **err);
 
-/* The docid the next kbx_writer_add() will give (Xapian numbers documents
- * in the order they are added). */
+/* The docid after the highest one the database has used. */
 kb_status_t kbx_writer_next_docid(kbx_writer_t *w, unsigned *docid, char **err);
 
-/* Adds d as a new document; its docid into *docid (may be NULL). */
-kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned *docid, char **err);
+/* Adds d as a new document numbered docid, which no document may have. */
+kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned docid, char **err);
 
-/* Writes the database at from, compacted, as a new database at to (an
- * empty or missing directory); docids are kept as they are. */
-kb_status_t kbx_compact(const char *from, const char *to, char **err);
+/* Writes the n databases at from, compacted into one, as a new database
+ * at to (an empty or missing directory).  Docids are kept as they are: the
+ * databases must use disjoint ranges of them. */
+kb_status_t kbx_compact(const char *const *from, size_t n, const char *to, char **err);
 
 /* ---- reading --------------------------------------------------------- */
 

@@ -42,6 +42,12 @@ assert_eq "kb-index: no index directory: give --db DIR or set KB_DB" "$ERR" "kb-
 expect_exit 2 env KB_DB= "$KB_INDEX" "$FIX/protocol-kb.xml"
 assert_eq "kb-index: no index directory: give --db DIR or set KB_DB" "$ERR" "kb-index with an empty KB_DB"
 
+for jobs in 0 x 65 -1 ''; do
+	expect_exit 2 "$KB_INDEX" --db "$T/db" --jobs "$jobs" "$FIX/protocol-kb.xml"
+	assert_eq "kb-index: --jobs takes a number from 1 to 64, not '$jobs'" "$ERR" "kb-index --jobs '$jobs'"
+done
+[ ! -e "$T/db" ] && pass || fail "kb-index with a bad --jobs created $T/db"
+
 # ---- KB_DB as the default for --db -----------------------------------------
 expect_exit 0 env KB_DB="$T/db" "$KB_INDEX" "$FIX/protocol-kb.xml"
 assert_match "$ERR" "^kb-index: built $T/db: 13 entries from 1 files \(13 added, 0 changed, 0 removed, 0 unchanged\) in [0-9]+\.[0-9]+ s\$" \

@@ -62,6 +62,26 @@ done < <(tr '\t' '\037' <"$RANKINGS")
 echo "rankings: $checked checked, $mismatches mismatched"
 [ "$checked" -gt 0 ] && pass || fail "no rankings in $RANKINGS"
 
+# ---- several writers ------------------------------------------------------
+# Built by three writers at once, the index answers every ranking query
+# exactly as the one built by one writer: the same hits, scores, answers.
+DB3=$T/db3
+expect_exit 0 "$KB_INDEX" --db "$DB3" --jobs 3 "$CORPUS"
+assert_match "$ERR" "^kb-index: built $DB3: $entries entries from $files files \($entries added, " \
+	"--jobs 3: the same summary"
+differ=0
+while IFS=$'\037' read -r query audience region _; do
+	case "$query" in '' | '#'*) continue ;; esac
+	args=()
+	[ -n "$audience" ] && args+=(--audience "$audience")
+	[ -n "$region" ] && args+=(--region "$region")
+	one=$(q "${args[@]}" --limit 20 "$query" | jq -c 'del(.took_us, .match_us)')
+	three=$("$KB_QUERY" --db "$DB3" --at "$CORPUS_DATE" --json "${args[@]}" --limit 20 "$query" |
+		jq -c 'del(.took_us, .match_us)')
+	[ "$one" == "$three" ] || { differ=$((differ + 1)); fail "--jobs 3 answers '$query' otherwise"; }
+done < <(tr '\t' '\037' <"$RANKINGS")
+[ "$differ" -eq 0 ] && pass
+
 # ---- hidden entries --------------------------------------------------------
 # xpath over every corpus file; prints the ids, one a line.
 xpath_ids() {

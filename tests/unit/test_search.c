@@ -1322,45 +1322,218 @@ START_TEST(a_rebuild_publishes_its_database_compacted)
 }
 END_TEST
 
-/* Compaction keeps docids (entry keys hold them), gaps included. */
-START_TEST(compaction_keeps_docids)
+/* Compaction keeps docids (entry keys hold them), gaps included, and
+ * joins databases of disjoint docid ranges (writers of one rebuild). */
+static void write_docs(const char *path, const char *const *terms, const unsigned *docids,
+                       size_t n)
 {
-	char *from = fx_path(dir, "from"), *to = fx_path(dir, "to"), *err = NULL;
 	kbx_writer_t *w = NULL;
-	ck_assert_int_eq(kbx_writer_create(from, &w, &err), KB_OK);
-	static const char *const terms[] = {"Xone", "Xtwo", "Xthree"};
-	for (int i = 0; i < 3; i++) {
+	char *err = NULL;
+	ck_assert_int_eq(kbx_writer_create(path, &w, &err), KB_OK);
+	for (size_t i = 0; i < n; i++) {
 		kbx_doc_t *d = NULL;
 		ck_assert_int_eq(kbx_doc_new(&d, &err), KB_OK);
 		ck_assert_int_eq(kbx_doc_add_term(d, terms[i], strlen(terms[i]), 1, &err), KB_OK);
-		ck_assert_int_eq(kbx_writer_add(w, d, NULL, &err), KB_OK);
+		ck_assert_int_eq(kbx_writer_add(w, d, docids[i], &err), KB_OK);
 		kbx_doc_free(d);
 	}
 	ck_assert_int_eq(kbx_writer_delete(w, "Xtwo", &err), KB_OK);
 	ck_assert_int_eq(kbx_writer_commit(w, &err), KB_OK);
 	kbx_writer_free(w);
-	ck_assert_int_eq(kbx_compact(from, to, &err), KB_OK);
+}
 
-	kbx_reader_t *r = NULL;
-	ck_assert_int_eq(kbx_reader_open(to, &r, &err), KB_OK);
-	kbx_weighted_term_t three = {"Xthree", strlen("Xthree"), 1.0, 0, {0, 0}};
-	kbx_search_t q = {.terms = &three, .term_count = 1, .find_fraction = 1,
+static unsigned docid_of(kbx_reader_t *r, const char *term)
+{
+	kbx_weighted_term_t t = {term, strlen(term), 1.0, 0, {0, 0}};
+	kbx_search_t q = {.terms = &t, .term_count = 1, .find_fraction = 1,
 	                  .find_min_docs = 1, .find_budget = 1e9, .common_fraction = 1,
 	                  .collapse_slot = -1, .limit = 10};
 	kbx_matches_t m;
+	char *err = NULL;
 	ck_assert_int_eq(kbx_reader_search(r, &q, &m, &err), KB_OK);
-	ck_assert_uint_eq(m.count, 1);
-	ck_assert_uint_eq(m.items[0].docid, 3);
+	unsigned docid = m.count == 1 ? m.items[0].docid : 0;
 	kbx_matches_clear(&m);
+	return docid;
+}
+
+START_TEST(compaction_keeps_docids)
+{
+	char *a = fx_path(dir, "a"), *b = fx_path(dir, "b"), *to = fx_path(dir, "to");
+	static const char *const first[] = {"Xone", "Xtwo", "Xthree"};
+	static const unsigned first_ids[] = {1, 2, 3};
+	static const char *const second[] = {"Xten", "Xeleven"};
+	static const unsigned second_ids[] = {10, 11};
+	write_docs(a, first, first_ids, 3);
+	write_docs(b, second, second_ids, 2);
+	const char *both[] = {a, b};
+	char *err = NULL;
+	ck_assert_int_eq(kbx_compact(both, 2, to, &err), KB_OK);
+
+	kbx_reader_t *r = NULL;
+	ck_assert_int_eq(kbx_reader_open(to, &r, &err), KB_OK);
+	ck_assert_uint_eq(docid_of(r, "Xthree"), 3);
+	ck_assert_uint_eq(docid_of(r, "Xten"), 10);
+	ck_assert_uint_eq(docid_of(r, "Xeleven"), 11);
+	ck_assert_uint_eq(docid_of(r, "Xtwo"), 0);
 	kbx_reader_free(r);
 	/* A database that is not there is an error, not a crash. */
 	char *missing = fx_path(dir, "missing");
-	ck_assert_int_eq(kbx_compact(missing, to, &err), KB_ERR_NO_INDEX);
+	const char *none[] = {missing};
+	ck_assert_int_eq(kbx_compact(none, 1, to, &err), KB_ERR_NO_INDEX);
 	ck_assert_ptr_nonnull(err);
 	free(err);
 	free(missing);
-	free(from);
+	free(a);
+	free(b);
 	free(to);
+}
+END_TEST
+
+/* Writes a file of the given entries into dir; the path, malloc()ed. */
+static char *write_kb(const char *dir_path, const char *name, const char *entries)
+{
+	char *xml = fx_kb(entries);
+	char *path = fx_write(dir_path, name, xml);
+	free(xml);
+	return path;
+}
+
+/* Every hit of every query as "id score matched", one query per line. */
+static char *all_hits(kb_searcher_t *x, const char *const *queries)
+{
+	char *out = strdup("");
+	for (size_t i = 0; queries[i]; i++) {
+		kb_query_t q;
+		kb_query_init(&q);
+		q.text = queries[i];
+		q.limit = 20;
+		kb_results_t *r = NULL;
+		ck_assert_int_eq(kb_search(x, &q, &r), KB_OK);
+		for (size_t k = 0; k < kb_results_count(r); k++) {
+			const kb_hit_t *h = kb_results_hit(r, k);
+			char *more = fx_printf("%s%s %.6f %s%s", out, h->id, h->score,
+			                       h->matched ? h->matched : "-",
+			                       k + 1 < kb_results_count(r) ? "|" : "\n");
+			free(out);
+			out = more;
+		}
+		kb_results_destroy(r);
+	}
+	return out;
+}
+
+/* A rebuild by several writers at once answers exactly as one writer's
+ * (the same hits, scores and matched questions), over entries of several
+ * files with alts, and an update in place follows it. */
+START_TEST(writers_at_once_build_the_same_index)
+{
+	char *src = fx_path(dir, "src");
+	char *sub = fx_path(src, "sub");
+	ck_assert_int_eq(mkdir(src, 0777), 0);
+	ck_assert_int_eq(mkdir(sub, 0777), 0);
+	char *files[] = {
+	    write_kb(src, "a.xml",
+	        "<entry id=\"a1\"><title>宽带断网怎么报修</title><alt>家里网断了</alt>"
+	        "<alt>光猫红灯</alt><answer>重启光猫。</answer></entry>"
+	        "<entry id=\"a2\"><title>国际漫游怎么开通</title><answer>拨打10000。</answer></entry>"
+	        "<entry id=\"a3\"><title>话费余额怎么查询</title><alt>还剩多少钱</alt>"
+	        "<answer>发短信查询。</answer></entry>"),
+	    write_kb(sub, "b.xml",
+	        "<entry id=\"b1\"><title>积分怎么兑换</title><answer>App里兑换。</answer></entry>"
+	        "<entry id=\"b2\"><title>携号转网需要什么条件</title><alt>怎么转网</alt>"
+	        "<audience>vip</audience><answer>带身份证。</answer></entry>"),
+	    write_kb(src, "c.xml",
+	        "<entry id=\"c1\"><title>5G套餐怎么办理</title><answer>营业厅办理。</answer></entry>"
+	        "<entry id=\"c2\"><title>宽带续费</title><alt>宽带到期了</alt>"
+	        "<answer>交费即可。</answer></entry>"
+	        "<entry id=\"c3\"><title>停机保号怎么办</title><answer>拨打10000。</answer></entry>"),
+	};
+	char *one = fx_path(dir, "one"), *three = fx_path(dir, "three");
+	kb_index_options_t o;
+	kb_index_options_init(&o);
+	const char *paths[] = {src};
+	char *diags = NULL;
+	ck_assert_int_eq(fx_index_paths(one, &o, paths, 1, &diags), KB_OK);
+	free(diags);
+	o.jobs = 3;
+	ck_assert_int_eq(fx_index_paths(three, &o, paths, 1, &diags), KB_OK);
+	free(diags);
+
+	static const char *const queries[] = {"宽带", "网断了", "光猫", "漫游", "还剩多少钱",
+	                                      "转网", "兑换积分", "5G", "拨打10000", "宽带到期",
+	                                      NULL};
+	kb_searcher_t *x1 = fx_searcher(one), *x3 = fx_searcher(three);
+	char *want = all_hits(x1, queries), *got = all_hits(x3, queries);
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_nonnull(strstr(got, "a1 "));
+	ck_assert_ptr_nonnull(strstr(got, "c2 "));
+	free(got);
+	kb_searcher_destroy(x3);
+
+	/* An update in place after it: one entry changed, one removed. */
+	char *changed = write_kb(src, "c.xml",
+	    "<entry id=\"c1\"><title>5G套餐怎么办理</title><answer>营业厅办理。</answer></entry>"
+	    "<entry id=\"c2\"><title>宽带续费多少钱</title><answer>交费即可。</answer></entry>");
+	o.jobs = 0;
+	ck_assert_int_eq(fx_index_paths(three, &o, paths, 1, &diags), KB_OK);
+	free(diags);
+	x3 = fx_searcher(three);
+	char *ids = fx_find(x3, "停机保号", NULL);
+	ck_assert_str_eq(ids, "");
+	free(ids);
+	ids = fx_find(x3, "宽带续费多少钱", NULL);
+	ck_assert_str_eq(strtok(ids, "|"), "c2");
+	free(ids);
+	kb_searcher_destroy(x3);
+	kb_searcher_destroy(x1);
+	free(want);
+	free(changed);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+		free(files[i]);
+	free(one);
+	free(three);
+	free(sub);
+	free(src);
+}
+END_TEST
+
+/* Writers read the input again: an input that changed since it was
+ * checked fails the run, and the index stays as it was. */
+START_TEST(writers_see_the_input_change)
+{
+	index_ok(v1, 1);
+	char *src = fx_path(dir, "src");
+	ck_assert_int_eq(mkdir(src, 0777), 0);
+	char *xml = fx_kb("<entry id=\"N\"><title>新装宽带</title><answer>a</answer></entry>"
+	                  "<entry id=\"M\"><title>宽带提速</title><answer>a</answer></entry>");
+	char *file = fx_write(src, "n.xml", xml);
+	kb_index_options_t o;
+	kb_index_options_init(&o);
+	o.rebuild = 1;
+	o.jobs = 2;
+	kb_indexer_t *ix = NULL;
+	char *err = NULL;
+	ck_assert_int_eq(kb_indexer_open(db, &o, &ix, &err), KB_OK);
+	ck_assert_int_eq(kb_indexer_add_path(ix, src), KB_OK);
+	char *grown = fx_kb("<entry id=\"N\"><title>新装宽带</title><alt>装宽带</alt><answer>a</answer></entry>"
+	                    "<entry id=\"M\"><title>宽带提速</title><answer>a</answer></entry>");
+	free(fx_write(src, "n.xml", grown));
+	ck_assert_int_eq(kb_indexer_commit(ix, NULL), KB_ERR_IO);
+	ck_assert_str_eq(kb_indexer_last_error(ix),
+	                 "the input changed while it was being indexed: run kb-index again");
+	kb_indexer_destroy(ix);
+	kb_searcher_t *x = fx_searcher(db);
+	char *ids = fx_find(x, "宽带断网", NULL);
+	ck_assert_str_eq(ids, "A");
+	free(ids);
+	ids = fx_find(x, "新装宽带", NULL);
+	ck_assert_ptr_null(strchr(ids, 'N'));
+	free(ids);
+	kb_searcher_destroy(x);
+	free(grown);
+	free(file);
+	free(xml);
+	free(src);
 }
 END_TEST
 
@@ -1801,6 +1974,8 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, stats_of_build_and_update);
 	tcase_add_test(tc, a_rebuild_publishes_its_database_compacted);
 	tcase_add_test(tc, compaction_keeps_docids);
+	tcase_add_test(tc, writers_at_once_build_the_same_index);
+	tcase_add_test(tc, writers_see_the_input_change);
 	tcase_add_test(tc, update_sees_every_kind_of_change);
 	tcase_add_test(tc, problem_count_past_the_cap);
 	tcase_add_test(tc, add_path_problems);
