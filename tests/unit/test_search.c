@@ -1099,6 +1099,13 @@ static char *describe(kbx_reader_t *r, const kbx_weighted_term_t *terms, size_t 
 	return out;
 }
 
+#define assert_query(want, ...)                                                            \
+	do {                                                                               \
+		char *got_ = describe(__VA_ARGS__);                                        \
+		ck_assert_str_eq(got_, (want));                                            \
+		free(got_);                                                                \
+	} while (0)
+
 START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 {
 	char *xml = fx_kb("<entry id=\"a\"><title>查询话费</title><answer>a</answer></entry>"
@@ -1117,16 +1124,10 @@ START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 	    {"话费", strlen("话费"), 1.0, 0, {1, 0}},
 	    {"W话费", strlen("W话费"), 3.0, 0, {2, 0}},
 	};
-	char *d = describe(r, pair, 3, 0.8, 2, 5000, 0);
-	ck_assert_str_eq(d, "Query(5 * W话费)");
-	free(d);
-	d = describe(r, pair, 3, 0, 2, 5000, 0);
-	ck_assert_str_eq(d, "Query(((话费 OR 3 * W话费) AND_MAYBE 话))");
-	free(d);
+	assert_query("Query(5 * W话费)", r, pair, 3, 0.8, 2, 5000, 0);
+	assert_query("Query(((话费 OR 3 * W话费) AND_MAYBE 话))", r, pair, 3, 0, 2, 5000, 0);
 	/* Lists shorter than fold_min_docs stay apart. */
-	d = describe(r, pair, 3, 0.8, 3, 5000, 0);
-	ck_assert_str_eq(d, "Query(((话费 OR 3 * W话费) AND_MAYBE 话))");
-	free(d);
+	assert_query("Query(((话费 OR 3 * W话费) AND_MAYBE 话))", r, pair, 3, 0.8, 3, 5000, 0);
 
 	/* Only the rarest term finds (no budget; 查, the first of those in one
 	 * document); of the five that score, the two that can add most stay. */
@@ -1135,12 +1136,8 @@ START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 	    {"查", strlen("查"), 1.0, 0, {0, 0}}, {"询", strlen("询"), 1.0, 0, {0, 0}},
 	    {"余", strlen("余"), 2.0, 0, {0, 0}}, {"额", strlen("额"), 3.0, 0, {0, 0}},
 	};
-	d = describe(r, many, 6, 0.8, 2, 0, 2);
-	ck_assert_str_eq(d, "Query((查 AND_MAYBE (3 * 额 OR 2 * 余)))");
-	free(d);
-	d = describe(r, many, 6, 0.8, 2, 0, 0);
-	ck_assert_str_eq(d, "Query((查 AND_MAYBE (询 OR 2 * 余 OR 3 * 额 OR 话 OR 费)))");
-	free(d);
+	assert_query("Query((查 AND_MAYBE (3 * 额 OR 2 * 余)))", r, many, 6, 0.8, 2, 0, 2);
+	assert_query("Query((查 AND_MAYBE (询 OR 2 * 余 OR 3 * 额 OR 话 OR 费)))", r, many, 6, 0.8, 2, 0, 0);
 
 	kbx_reader_free(r);
 	free(live);
