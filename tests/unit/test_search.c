@@ -791,6 +791,14 @@ static const char v2[] =
     "<entry id=\"B\"><title>国际漫游怎么开通</title><answer>拨打10000。</answer></entry>\n"
     "<entry id=\"D\"><title>积分怎么兑换</title><answer>App里兑换。</answer></entry>\n";
 
+/* The ids x finds for text on date (NULL: today), joined by '|'. */
+#define assert_find(x, text, date, want)                                                   \
+	do {                                                                               \
+		char *ids_ = fx_find((x), (text), (date));                                 \
+		ck_assert_str_eq(ids_, (want));                                            \
+		free(ids_);                                                                \
+	} while (0)
+
 static void index_ok(const char *entries, int rebuild)
 {
 	char *xml = fx_kb(entries);
@@ -1108,10 +1116,9 @@ static char *describe(kbx_reader_t *r, const kbx_weighted_term_t *terms, size_t 
 
 START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 {
-	char *xml = fx_kb("<entry id=\"a\"><title>查询话费</title><answer>a</answer></entry>"
-	                  "<entry id=\"b\"><title>话费余额</title><answer>a</answer></entry>");
-	char *diags = NULL;
-	ck_assert_int_eq(fx_index_xml(db, xml, &diags), KB_OK);
+	index_ok("<entry id=\"a\"><title>查询话费</title><answer>a</answer></entry>"
+	         "<entry id=\"b\"><title>话费余额</title><answer>a</answer></entry>",
+	         0);
 	char *live = fx_path(db, "current");
 	kbx_reader_t *r = NULL;
 	char *err = NULL;
@@ -1141,8 +1148,6 @@ START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 
 	kbx_reader_free(r);
 	free(live);
-	free(diags);
-	free(xml);
 }
 END_TEST
 
@@ -1198,17 +1203,11 @@ START_TEST(searcher_follows_an_update)
 {
 	index_ok(v1, 0);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "积分兑换", NULL);
-	ck_assert_str_eq(ids, "");
-	free(ids);
+	assert_find(x, "积分兑换", NULL, "");
 	index_ok(v2, 0);
 	/* The same searcher, without reopening, sees the update. */
-	ids = fx_find(x, "积分兑换", NULL);
-	ck_assert_str_eq(ids, "D");
-	free(ids);
-	ids = fx_find(x, "话费余额", NULL);
-	ck_assert_str_eq(ids, "");
-	free(ids);
+	assert_find(x, "积分兑换", NULL, "D");
+	assert_find(x, "话费余额", NULL, "");
 	char *got = answers(x);
 	ck_assert_ptr_nonnull(strstr(got, "A:新答案：提交工单。"));
 	free(got);
@@ -1220,24 +1219,14 @@ START_TEST(searcher_follows_a_rebuild)
 {
 	index_ok(v1, 1);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "话费余额", NULL);
-	ck_assert_str_eq(ids, "C");
-	free(ids);
+	assert_find(x, "话费余额", NULL, "C");
 	index_ok(v2, 1);
-	ids = fx_find(x, "积分兑换", NULL);
-	ck_assert_str_eq(ids, "D");
-	free(ids);
-	ids = fx_find(x, "话费余额", NULL);
-	ck_assert_str_eq(ids, "");
-	free(ids);
+	assert_find(x, "积分兑换", NULL, "D");
+	assert_find(x, "话费余额", NULL, "");
 	/* A third generation: the first is deleted, the searcher moves on. */
 	index_ok(v1, 1);
-	ids = fx_find(x, "话费余额", NULL);
-	ck_assert_str_eq(ids, "C");
-	free(ids);
-	ids = fx_find(x, "积分兑换", NULL);
-	ck_assert_str_eq(ids, "");
-	free(ids);
+	assert_find(x, "话费余额", NULL, "C");
+	assert_find(x, "积分兑换", NULL, "");
 	/* current, lock, and two generations (the live one and the one a
 	 * reader may still be switching from). */
 	ck_assert_int_eq(fx_count_dir(db), 4);
@@ -1309,9 +1298,7 @@ START_TEST(a_rebuild_publishes_its_database_compacted)
 	index_ok(v2, 0);
 	ck_assert_int_ne(stat(build, &sb), 0);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "宽带", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
+	assert_find(x, "宽带", NULL, "A");
 	kb_searcher_destroy(x);
 	free(postlist);
 	free(build);
@@ -1475,10 +1462,8 @@ START_TEST(writers_at_once_build_the_same_index)
 	ck_assert_int_eq(fx_index_paths(three, &o, paths, 1, &diags), KB_OK);
 	free(diags);
 	x3 = fx_searcher(three);
-	char *ids = fx_find(x3, "停机保号", NULL);
-	ck_assert_str_eq(ids, "");
-	free(ids);
-	ids = fx_find(x3, "宽带续费多少钱", NULL);
+	assert_find(x3, "停机保号", NULL, "");
+	char *ids = fx_find(x3, "宽带续费多少钱", NULL);
 	ck_assert_str_eq(strtok(ids, "|"), "c2");
 	free(ids);
 	kb_searcher_destroy(x3);
@@ -1520,10 +1505,8 @@ START_TEST(writers_see_the_input_change)
 	                 "the input changed while it was being indexed: run kb-index again");
 	kb_indexer_destroy(ix);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "宽带断网", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
-	ids = fx_find(x, "新装宽带", NULL);
+	assert_find(x, "宽带断网", NULL, "A");
+	char *ids = fx_find(x, "新装宽带", NULL);
 	ck_assert_ptr_null(strchr(ids, 'N'));
 	free(ids);
 	kb_searcher_destroy(x);
@@ -1539,9 +1522,7 @@ START_TEST(update_sees_every_kind_of_change)
 	/* Each of these changes only what the index filters on, not the text. */
 	index_ok("<entry id=\"A\"><title>宽带断网</title><answer>a</answer></entry>", 0);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "宽带断网", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
+	assert_find(x, "宽带断网", NULL, "A");
 	static const char *const hidden[] = {
 	    "<entry id=\"A\" status=\"draft\"><title>宽带断网</title><answer>a</answer></entry>",
 	    "<entry id=\"A\"><title>宽带断网</title><region>江苏</region><answer>a</answer></entry>",
@@ -1550,7 +1531,7 @@ START_TEST(update_sees_every_kind_of_change)
 	    NULL};
 	for (int i = 0; hidden[i]; i++) {
 		index_ok(hidden[i], 0);
-		ids = fx_find(x, "宽带断网", NULL);
+		char *ids = fx_find(x, "宽带断网", NULL);
 		ck_assert_msg(strcmp(ids, "") == 0, "after update %d: '%s'", i, ids);
 		free(ids);
 		index_ok("<entry id=\"A\"><title>宽带断网</title><answer>a</answer></entry>", 0);
@@ -1560,9 +1541,7 @@ START_TEST(update_sees_every_kind_of_change)
 	}
 	/* Keywords only. */
 	index_ok("<entry id=\"A\"><title>宽带断网</title><keywords>光猫</keywords><answer>a</answer></entry>", 0);
-	ids = fx_find(x, "光猫", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
+	assert_find(x, "光猫", NULL, "A");
 	kb_searcher_destroy(x);
 }
 END_TEST
@@ -1679,12 +1658,8 @@ START_TEST(synonyms_widen_the_query)
 	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, &diags), KB_OK);
 	free(diags);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "光纤断网", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
-	ids = fx_find(x, "寬頻", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
+	assert_find(x, "光纤断网", NULL, "A");
+	assert_find(x, "寬頻", NULL, "A");
 	kb_searcher_destroy(x);
 	free(xml);
 	free(file);
@@ -1723,19 +1698,13 @@ START_TEST(synonyms_follow_an_update)
 	const char *paths[] = {src};
 	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, NULL), KB_OK);
 	kb_searcher_t *x = fx_searcher(db);
-	char *ids = fx_find(x, "光纤", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
+	assert_find(x, "光纤", NULL, "A");
 	/* Only the synonyms change: the open searcher picks them up. */
 	free(syn);
 	syn = fx_write(src, "synonyms.txt", "宽带 宽频\n");
 	ck_assert_int_eq(fx_index_paths(db, NULL, paths, 1, NULL), KB_OK);
-	ids = fx_find(x, "光纤", NULL);
-	ck_assert_str_eq(ids, "");
-	free(ids);
-	ids = fx_find(x, "宽频", NULL);
-	ck_assert_str_eq(ids, "A");
-	free(ids);
+	assert_find(x, "光纤", NULL, "");
+	assert_find(x, "宽频", NULL, "A");
 	kb_searcher_destroy(x);
 	free(xml);
 	free(file);
