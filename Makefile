@@ -251,7 +251,7 @@ check-asan: deps
 # (-O1 -g) in $(VALGRIND_B)/real, wrappers of the same names in
 # $(VALGRIND_B)/bin that run them under valgrind, one log per process in
 # $(VALGRIND_B)/logs.  VALGRIND_TESTS names the e2e tests (run.sh
-# prefixes): about 5 minutes.  t06 (kill -9 at many moments) and t07 (a
+# prefixes): about 8 minutes.  t06 (kill -9 at many moments) and t07 (a
 # server under load during reindexes) index thousands of entries many times
 # and are timing tests; they are left out.
 VALGRIND_B = $(B)/valgrind
