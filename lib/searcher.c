@@ -91,8 +91,9 @@
  * outer one is in 1,000 or more, the inner list alone stands for both,
  * with both weights.  atec-faq and lcqmc-faq keep their MRR@10 (to the
  * last digit; at 60% they begin to lose) and the match takes 9-12% less
- * time.  Shorter lists cost little and are kept apart: documents holding
- * only the outer term are no longer found by it.  See docs/performance.md. */
+ * time.  Documents holding only the outer term are no longer found by it;
+ * shorter lists cost little and are kept apart, so that a small base finds
+ * what it did.  See docs/performance.md. */
 #define KB_FOLD_SHARE 0.8
 #define KB_FOLD_MIN_DOCS 1000
 

@@ -344,8 +344,9 @@ struct candidate {
 // for both, carrying both weights: one posting list read instead of two
 // nearly equal ones.  Documents with the containing term alone lose its
 // part (and are not found by it), hence the share; short lists are cheap
-// and kept apart, so that a small knowledge base finds all it did.  Subsets are taken most frequent first, so that a
-// pair takes its characters' weight before its word takes the pair's.
+// and kept apart, so that a small knowledge base finds all it did.  The
+// inner terms are taken most frequent first, so that a pair takes its
+// characters' weight before its word takes the pair's.
 static void fold_terms(std::vector<candidate> &terms, double docs, double share,
                        double min_docs)
 {
