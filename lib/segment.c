@@ -337,8 +337,8 @@ kb_status_t kb_segmenter_add(kb_segmenter_t *s, const char *word, size_t len, un
 	if (!freq) {
 		/* The cut it has now costs costs[0]: a frequency one above what
 		 * that cut's probability times the total comes to beats it. */
-		kb_segment(s, word, offsets, chars, ends, costs);
-		double f = exp(log_total - costs[0]) + 1;
+		double now = kb_segment(s, word, offsets, chars, ends, costs);
+		double f = exp(log_total - now) + 1;
 		cost = log_total - log(f);
 	}
 	if (cost < 0)
@@ -437,8 +437,8 @@ void kb_segmenter_free(kb_segmenter_t *s)
 	free(s);
 }
 
-void kb_segment(const kb_segmenter_t *s, const char *text, const size_t *offsets, size_t n,
-                size_t *ends, double *cost)
+double kb_segment(const kb_segmenter_t *s, const char *text, const size_t *offsets, size_t n,
+                  size_t *ends, double *cost)
 {
 	/* cost[i]: the least cost of cutting characters i..n; ends[i] the end
 	 * of the first word on that cut. */
@@ -459,9 +459,11 @@ void kb_segment(const kb_segmenter_t *s, const char *text, const size_t *offsets
 		}
 	}
 	/* Keep the ends of the words on the best path only. */
-	for (size_t i = 0; i < n; i = ends[i])
-		cost[i] = -1;
-	for (size_t i = 0; i < n; i++)
-		if (cost[i] != -1)
+	for (size_t i = 0, next = 0; i < n; i++) {
+		if (i == next)
+			next = ends[i];
+		else
 			ends[i] = 0;
+	}
+	return cost[0];
 }

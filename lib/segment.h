@@ -64,8 +64,9 @@ void kb_segmenter_free(kb_segmenter_t *s);
  * where character i starts and offsets[n] is the end.  On return ends[i]
  * is the end (in characters) of the word that starts at character i on the
  * best path, or 0 when no word of the path starts there.  ends has n
- * elements; scratch is caller-provided room for n + 1 doubles. */
-void kb_segment(const kb_segmenter_t *s, const char *text, const size_t *offsets, size_t n,
-                size_t *ends, double *scratch);
+ * elements; scratch is caller-provided room for n + 1 doubles.  Returns
+ * the cost of the best path. */
+double kb_segment(const kb_segmenter_t *s, const char *text, const size_t *offsets, size_t n,
+                  size_t *ends, double *scratch);
 
 #endif

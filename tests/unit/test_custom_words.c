@@ -46,6 +46,11 @@ START_TEST(an_added_word_is_cut_as_one)
 	assert_words("携号转网", "");
 	ck_assert_int_eq(kb_analyzer_add_word(a, "攜號轉網", strlen("攜號轉網"), 0), KB_OK);
 	assert_words("我要携号转网", "W携号转网");
+	/* Just enough, and no more: 傅上 alone is cut as one, but beside
+	 * 师 it loses to 师傅 (500), as jieba's suggest_freq would have it. */
+	ck_assert_int_eq(kb_analyzer_add_word(a, "傅上", strlen("傅上"), 0), KB_OK);
+	assert_words("傅上", "W傅上");
+	assert_words("师傅上", "W师傅");
 	/* A frequency given is a frequency: 1 loses to 师傅 (500) + 上门. */
 	ck_assert_int_eq(kb_analyzer_add_word(a, "师傅上门", strlen("师傅上门"), 1), KB_OK);
 	assert_words("师傅上门", "W师傅|W上门");
