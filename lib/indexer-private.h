@@ -68,14 +68,23 @@ void kb_indexer_count_entry(kb_indexer_t *ix);
 kb_status_t kb_indexer_add_entry(void *ix, const kb_entry_t *e);
 
 /* Writes e as its documents into w, cut by a: its context document
- * numbered context, its questions after it, and its content hash as
- * metadata.  The error message, if any, into *err (malloc()ed). */
+ * numbered context, its questions after it, and its record (content hash
+ * and documents, see KB_META_HASH_PREFIX) as metadata.  The error message,
+ * if any, into *err (malloc()ed). */
 kb_status_t kb_entry_write(kbx_writer_t *w, kb_analyzer_t *a, const kb_entry_t *e,
                            const char *data, size_t data_len, const char *hash,
                            unsigned context, char **err);
 
 /* How many documents entry e becomes. */
 #define KB_ENTRY_DOCUMENTS(e) (2 + (unsigned)(e)->alt_count)
+
+/* Whether the record an index keeps of entry id (see KB_META_HASH_PREFIX)
+ * has content hash hash. */
+int kb_entry_unchanged(const char *record, const char *hash);
+
+/* Deletes the documents of entry id, as its record names them.  A record
+ * that names none is a damaged index: KB_ERR_CORRUPT, with a message. */
+kb_status_t kb_entry_delete(kbx_writer_t *w, const char *id, const char *record, char **err);
 
 /* What a walk over a PATH of kb-index does with each file it finds:
  * every *.xml below a directory (in name order, a directory's words.txt

@@ -262,15 +262,14 @@ static kb_status_t remove_missing(kb_indexer_t *ix, char **err)
 		const char *id = ix->old_hashes.slots[i].key;
 		if (!id || kb_string_set_get(&ix->ids, id))
 			continue;
-		char *id_term = kb_filter_term(KB_PREFIX_ID, id);
 		char *hash_key = kb_strdup_printf("%s%s", KB_META_HASH_PREFIX, id);
-		st = id_term && hash_key ? kbx_writer_delete(ix->writer, id_term, err) : KB_ERR_NOMEM;
+		st = hash_key ? kb_entry_delete(ix->writer, id, ix->old_hashes.slots[i].value, err)
+		              : KB_ERR_NOMEM;
 		/* Setting metadata to "" removes the key. */
 		if (st == KB_OK)
 			st = kbx_writer_set_metadata(ix->writer, hash_key, "", err);
 		if (st == KB_OK)
 			ix->stats.removed++;
-		free(id_term);
 		free(hash_key);
 	}
 	return st;

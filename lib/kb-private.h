@@ -18,7 +18,6 @@
  * for its bigrams; boolean terms start with an uppercase prefix, so the
  * two can never collide. */
 #define KB_PREFIX_HAN_WORD "W"      /* W<word of two or more Han characters> */
-#define KB_PREFIX_ID "Q"            /* Q<entry id>: one per document */
 /* Filters are exclusions: most entries are published, for everyone,
  * nationwide and undated, and a search should not walk lists of them.  An
  * entry restricted in some way carries a marker term (XA+, XR+, XD+), and
@@ -100,8 +99,11 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "6"
-#define KB_META_HASH_PREFIX "h:"    /* h:<entry id> -> content hash */
+#define KB_INDEX_FORMAT "7"
+/* h:<entry id> -> "<content hash> <first docid> <documents>": whether the
+ * entry changed, and which documents an update replaces (an entry's
+ * documents are numbered one after another). */
+#define KB_META_HASH_PREFIX "h:"
 /* f:<absolute path> -> "<size> <mtime ns>\n" then "<id> <line>\n" for each
  * entry: a file whose size and time are unchanged need not be read again. */
 #define KB_META_FILE_PREFIX "f:"

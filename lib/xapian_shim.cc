@@ -24,7 +24,16 @@
 struct kbx_writer {
 	Xapian::WritableDatabase db;
 	bool in_transaction = false;
+	// A new database is committed every kBuildBatch documents rather than
+	// at Xapian's default of 10,000: its inverter keeps a batch's postings
+	// in maps of every term touched, and small maps merged often beat large
+	// ones merged seldom (docs/performance.md: builds 14-35% faster, with
+	// half the memory or less).  Updates run in a transaction and hold
+	// theirs.
+	Xapian::doccount unbatched = 0;
 };
+
+static const Xapian::doccount kBuildBatch = 1000;
 
 struct kbx_doc {
 	Xapian::Document doc;
@@ -112,8 +121,12 @@ kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err)
 {
 	*out = nullptr;
 	return guarded(err, [&] {
+		// Nobody reads a new database before kb compacts it into the
+		// generation it publishes (and a run that dies leaves it to be
+		// removed): its commits need neither fsync nor copy-on-write.
 		*out = new kbx_writer{Xapian::WritableDatabase(
-		    path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS)};
+		    path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC |
+		              Xapian::DB_DANGEROUS)};
 	});
 }
 
@@ -131,9 +144,13 @@ kb_status_t kbx_writer_open(const char *path, kbx_writer_t **out, char **err)
 	});
 }
 
-kb_status_t kbx_writer_delete(kbx_writer_t *w, const char *term, char **err)
+kb_status_t kbx_writer_delete_documents(kbx_writer_t *w, unsigned first, unsigned count,
+                                        char **err)
 {
-	return guarded(err, [&] { w->db.delete_document(term); });
+	return guarded(err, [&] {
+		for (unsigned i = 0; i < count; i++)
+			w->db.delete_document(first + i);
+	});
 }
 
 kb_status_t kbx_writer_metadata(kbx_writer_t *w, const char *key, char **value, char **err)
@@ -249,7 +266,13 @@ kb_status_t kbx_writer_next_docid(kbx_writer_t *w, unsigned *docid, char **err)
 kb_status_t kbx_writer_add(kbx_writer_t *w, kbx_doc_t *d, unsigned docid, char **err)
 {
 	// Above the highest docid used, Xapian adds the document as new.
-	return guarded(err, [&] { w->db.replace_document(docid, d->doc); });
+	return guarded(err, [&] {
+		w->db.replace_document(docid, d->doc);
+		if (!w->in_transaction && ++w->unbatched >= kBuildBatch) {
+			w->db.commit();
+			w->unbatched = 0;
+		}
+	});
 }
 
 kb_status_t kbx_compact(const char *const *from, size_t n, const char *to, char **err)

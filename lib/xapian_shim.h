@@ -18,15 +18,19 @@ extern "C" {
 typedef struct kbx_writer kbx_writer_t;
 typedef struct kbx_doc kbx_doc_t;
 
-/* Creates a new, empty database at path (which must not exist yet). */
+/* Creates a new, empty database at path (which must not exist yet), for a
+ * build: it commits by itself every 1,000 documents, without fsync or
+ * copy-on-write, so nothing may read it before kbx_writer_commit() (kb
+ * compacts it into the generation it publishes, which is synced). */
 kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err);
 /* Opens the existing database at path for an update: everything done
  * through w is one transaction, visible to readers at kbx_writer_commit()
  * and discarded by kbx_writer_free() without it (or by a crash). */
 kb_status_t kbx_writer_open(const char *path, kbx_writer_t **out, char **err);
 
-/* Deletes every document indexed under term. */
-kb_status_t kbx_writer_delete(kbx_writer_t *w, const char *term, char **err);
+/* Deletes the count documents numbered from first on. */
+kb_status_t kbx_writer_delete_documents(kbx_writer_t *w, unsigned first, unsigned count,
+                                        char **err);
 
 /* The metadata stored under key ("" if none), malloc()ed into *value. */
 kb_status_t kbx_writer_metadata(kbx_writer_t *w, const char *key, char **value, char **err);
@@ -36,7 +40,8 @@ typedef int (*kbx_metadata_fn)(void *ctx, const char *key, const char *value);
 kb_status_t kbx_writer_each_metadata(kbx_writer_t *w, const char *prefix, kbx_metadata_fn fn,
                                      void *ctx, char **err);
 
-/* Commits and closes; the database is durable on disk when this returns. */
+/* Commits and closes; an update is durable on disk when this returns (a
+ * new database is not: see kbx_writer_create()). */
 kb_status_t kbx_writer_commit(kbx_writer_t *w, char **err);
 /* Closes.  An update opened with kbx_writer_open() and not committed is
  * discarded; a database made with kbx_writer_create() commits what is

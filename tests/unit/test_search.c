@@ -1321,7 +1321,9 @@ static void write_docs(const char *path, const char *const *terms, const unsigne
 		ck_assert_int_eq(kbx_writer_add(w, d, docids[i], &err), KB_OK);
 		kbx_doc_free(d);
 	}
-	ck_assert_int_eq(kbx_writer_delete(w, "Xtwo", &err), KB_OK);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(terms[i], "Xtwo") == 0)
+			ck_assert_int_eq(kbx_writer_delete_documents(w, docids[i], 1, &err), KB_OK);
 	ck_assert_int_eq(kbx_writer_commit(w, &err), KB_OK);
 	kbx_writer_free(w);
 }
@@ -1405,6 +1407,58 @@ static char *all_hits(kb_searcher_t *x, const char *const *queries)
 	}
 	return out;
 }
+
+/* A new database is written in batches of documents (committed as it
+ * goes): a build of several batches, by one writer and by two, numbers
+ * every question as its entry key promises, so each alt is found as the
+ * matched question of its own entry. */
+START_TEST(a_build_of_many_batches_finds_every_question)
+{
+	enum { ENTRIES = 1500 };
+	size_t cap = ENTRIES * 160, n = 0;
+	char *entries = malloc(cap);
+	ck_assert_ptr_nonnull(entries);
+	for (int i = 0; i < ENTRIES; i++)
+		n += (size_t)snprintf(entries + n, cap - n,
+		                      "<entry id=\"e%d\"><title>套餐%d怎么办理</title>%s"
+		                      "<answer>营业厅办理。</answer></entry>\n",
+		                      i, i, i % 3 ? "<alt>宽带多少钱</alt>" : "");
+	char *src = fx_path(dir, "src");
+	ck_assert_int_eq(mkdir(src, 0777), 0);
+	free(write_kb(src, "kb.xml", entries));
+	const char *paths[] = {src};
+	kb_index_options_t o;
+	kb_index_options_init(&o);
+	char *one = fx_path(dir, "one"), *two = fx_path(dir, "two");
+	ck_assert_int_eq(fx_index_paths(one, &o, paths, 1, NULL), KB_OK);
+	o.jobs = 2;
+	ck_assert_int_eq(fx_index_paths(two, &o, paths, 1, NULL), KB_OK);
+	const char *dbs[] = {one, two};
+	for (size_t d = 0; d < 2; d++) {
+		kb_searcher_t *x = fx_searcher(dbs[d]);
+		for (int i = 0; i < ENTRIES; i += 37) {
+			char *title = fx_printf("套餐%d怎么办理", i), *id = fx_printf("e%d", i);
+			kb_query_t q;
+			kb_query_init(&q);
+			q.text = title;
+			kb_results_t *r = NULL;
+			ck_assert_int_eq(kb_search(x, &q, &r), KB_OK);
+			ck_assert_uint_ge(kb_results_count(r), 1);
+			const kb_hit_t *h = kb_results_hit(r, 0);
+			ck_assert_str_eq(h->id, id);
+			ck_assert_str_eq(h->matched, title);
+			kb_results_destroy(r);
+			free(title);
+			free(id);
+		}
+		kb_searcher_destroy(x);
+	}
+	free(entries);
+	free(one);
+	free(two);
+	free(src);
+}
+END_TEST
 
 /* A rebuild by several writers at once answers exactly as one writer's
  * (the same hits, scores and matched questions), over entries of several
@@ -1543,6 +1597,107 @@ START_TEST(update_sees_every_kind_of_change)
 	index_ok("<entry id=\"A\"><title>宽带断网</title><keywords>光猫</keywords><answer>a</answer></entry>", 0);
 	assert_find(x, "光猫", NULL, "A");
 	kb_searcher_destroy(x);
+}
+END_TEST
+
+/* "id=matched question" of every hit of text, "|"-separated (malloc()ed). */
+static char *matched_questions(kb_searcher_t *x, const char *text)
+{
+	kb_query_t q = query(text);
+	kb_results_t *r = NULL;
+	ck_assert_int_eq(kb_search(x, &q, &r), KB_OK);
+	char *out = strdup("");
+	for (size_t k = 0; k < kb_results_count(r); k++) {
+		const kb_hit_t *h = kb_results_hit(r, k);
+		char *more = fx_printf("%s%s%s=%s", out, k ? "|" : "", h->id, h->matched);
+		free(out);
+		out = more;
+	}
+	kb_results_destroy(r);
+	return out;
+}
+
+/* An update replaces all of a changed entry's documents (its record in the
+ * index names them by number) and removes all of a removed one's, however
+ * many questions each had, also after an earlier update renumbered them. */
+START_TEST(an_update_replaces_every_document_of_an_entry)
+{
+	index_ok("<entry id=\"A\"><title>宽带断网怎么办</title><alt>光猫红灯闪烁</alt>"
+	         "<alt>路由器没有信号</alt><answer>a</answer></entry>"
+	         "<entry id=\"B\"><title>积分兑换话费</title><alt>积分怎么用</alt><answer>b</answer></entry>"
+	         "<entry id=\"C\"><title>国际漫游开通</title><answer>c</answer></entry>",
+	         0);
+	kb_searcher_t *x = fx_searcher(db);
+	char *m = matched_questions(x, "路由器没有信号");
+	ck_assert_str_eq(m, "A=路由器没有信号");
+	free(m);
+	static const char *const next[] = {"宽带断线", "网速很慢"};
+	static const char *const gone[] = {"路由器没有信号", "宽带断线"};
+	for (int i = 0; i < 2; i++) {
+		char *xml = fx_printf("<entry id=\"A\"><title>宽带断网怎么办</title><alt>%s</alt>"
+		                      "<answer>a</answer></entry>"
+		                      "<entry id=\"C\"><title>国际漫游开通</title><answer>c</answer></entry>",
+		                      next[i]);
+		index_ok(xml, 0);
+		free(xml);
+		m = matched_questions(x, next[i]);
+		char *want = fx_printf("A=%s", next[i]);
+		ck_assert_str_eq(m, want);
+		free(want);
+		free(m);
+		m = matched_questions(x, gone[i]);
+		ck_assert_msg(!strstr(m, gone[i]), "after update %d: %s", i, m);
+		free(m);
+		m = matched_questions(x, "光猫红灯闪烁 积分怎么用 积分兑换话费");
+		ck_assert_msg(!strstr(m, "光猫") && !strstr(m, "积分"), "after update %d: %s", i, m);
+		free(m);
+		m = matched_questions(x, "国际漫游开通");
+		ck_assert_str_eq(m, "C=国际漫游开通");
+		free(m);
+	}
+	kb_searcher_destroy(x);
+}
+END_TEST
+
+/* A damaged record of an entry stops the update that would replace it
+ * with a message and a way out, and the index stays as it was. */
+START_TEST(a_damaged_entry_record_stops_the_update)
+{
+	index_ok("<entry id=\"A\"><title>宽带断网</title><answer>a</answer></entry>", 0);
+	char *live = fx_path(db, "current");
+	kbx_writer_t *w = NULL;
+	char *err = NULL;
+	ck_assert_int_eq(kbx_writer_open(live, &w, &err), KB_OK);
+	ck_assert_int_eq(kbx_writer_set_metadata(w, KB_META_HASH_PREFIX "A", "0123abcd", &err), KB_OK);
+	ck_assert_int_eq(kbx_writer_commit(w, &err), KB_OK);
+	kbx_writer_free(w);
+	char *xml = fx_kb("<entry id=\"A\"><title>宽带断线</title><answer>a</answer></entry>");
+	char *diags = NULL;
+	kb_indexer_t *ix = NULL;
+	ck_assert_int_eq(kb_indexer_open(db, NULL, &ix, NULL), KB_OK);
+	char *src = fx_tempdir();
+	char *file = fx_write(src, "kb.xml", xml);
+	kb_status_t st = kb_indexer_add_path(ix, file);
+	if (st == KB_OK)
+		st = kb_indexer_commit(ix, NULL);
+	ck_assert_int_eq(st, KB_ERR_CORRUPT);
+	ck_assert_str_eq(kb_indexer_last_error(ix),
+	                 "the index's record of entry A is damaged (\"0123abcd\"): "
+	                 "rebuild it with kb-index --rebuild");
+	kb_indexer_destroy(ix);
+	kb_searcher_t *x = fx_searcher(db);
+	assert_find(x, "宽带断网", NULL, "A");
+	kb_searcher_destroy(x);
+	index_ok("<entry id=\"A\"><title>宽带断线</title><answer>a</answer></entry>", 1);
+	x = fx_searcher(db);
+	assert_find(x, "宽带断线", NULL, "A");
+	kb_searcher_destroy(x);
+	free(diags);
+	free(file);
+	fx_rmtree(src);
+	free(src);
+	free(xml);
+	free(live);
 }
 END_TEST
 
@@ -1940,9 +2095,12 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, stats_of_build_and_update);
 	tcase_add_test(tc, a_rebuild_publishes_its_database_compacted);
 	tcase_add_test(tc, compaction_keeps_docids);
+	tcase_add_test(tc, a_build_of_many_batches_finds_every_question);
 	tcase_add_test(tc, writers_at_once_build_the_same_index);
 	tcase_add_test(tc, writers_see_the_input_change);
 	tcase_add_test(tc, update_sees_every_kind_of_change);
+	tcase_add_test(tc, an_update_replaces_every_document_of_an_entry);
+	tcase_add_test(tc, a_damaged_entry_record_stops_the_update);
 	tcase_add_test(tc, problem_count_past_the_cap);
 	tcase_add_test(tc, add_path_problems);
 	tcase_add_test(tc, directories_are_read_in_name_order);
