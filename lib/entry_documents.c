@@ -247,14 +247,20 @@ kb_status_t kb_entry_delete(kbx_writer_t *w, const char *id, const char *record,
 {
 	unsigned first = 0, count = 0;
 	int end = 0;
-	if (sscanf(record, "%*s %u %u%n", &first, &count, &end) != 2 || record[end] || !first ||
-	    !count) {
-		*err = kb_strdup_printf("the index's record of entry %s is damaged (\"%s\"): "
-		                        "rebuild it with kb-index --rebuild",
-		                        id, record);
-		return KB_ERR_CORRUPT;
+	char *why = NULL;
+	kb_status_t st = KB_ERR_CORRUPT;
+	if (sscanf(record, "%*s %u %u%n", &first, &count, &end) == 2 && !record[end] && first &&
+	    count)
+		st = kbx_writer_delete_documents(w, first, count, &why);
+	if (st != KB_ERR_CORRUPT) {
+		*err = why;
+		return st;
 	}
-	return kbx_writer_delete_documents(w, first, count, err);
+	*err = kb_strdup_printf("the index's record of entry %s is damaged (\"%s\"%s%s): "
+	                        "rebuild it with kb-index --rebuild",
+	                        id, record, why ? ": " : "", why ? why : "");
+	free(why);
+	return st;
 }
 
 kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)

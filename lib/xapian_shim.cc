@@ -148,8 +148,16 @@ kb_status_t kbx_writer_delete_documents(kbx_writer_t *w, unsigned first, unsigne
                                         char **err)
 {
 	return guarded(err, [&] {
-		for (unsigned i = 0; i < count; i++)
-			w->db.delete_document(first + i);
+		for (unsigned i = 0; i < count; i++) {
+			try {
+				w->db.delete_document(first + i);
+			} catch (const Xapian::DocNotFoundError &) {
+				throw Xapian::DatabaseCorruptError("document " + std::to_string(first + i) +
+				                                   " is not in the index");
+			} catch (const Xapian::InvalidArgumentError &) { // docid 0
+				throw Xapian::DatabaseCorruptError("no document can be numbered 0");
+			}
+		}
 	});
 }
 

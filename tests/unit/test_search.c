@@ -1685,6 +1685,22 @@ START_TEST(a_damaged_entry_record_stops_the_update)
 	                 "the index's record of entry A is damaged (\"0123abcd\"): "
 	                 "rebuild it with kb-index --rebuild");
 	kb_indexer_destroy(ix);
+	/* Nor may it name documents the index does not have. */
+	ck_assert_int_eq(kbx_writer_open(live, &w, &err), KB_OK);
+	ck_assert_int_eq(kbx_writer_set_metadata(w, KB_META_HASH_PREFIX "A", "0123abcd 9999 2", &err),
+	                 KB_OK);
+	ck_assert_int_eq(kbx_writer_commit(w, &err), KB_OK);
+	kbx_writer_free(w);
+	ck_assert_int_eq(kb_indexer_open(db, NULL, &ix, NULL), KB_OK);
+	st = kb_indexer_add_path(ix, file);
+	if (st == KB_OK)
+		st = kb_indexer_commit(ix, NULL);
+	ck_assert_int_eq(st, KB_ERR_CORRUPT);
+	ck_assert_pstr_eq(strstr(kb_indexer_last_error(ix), "document 9999 is not in the index"),
+	                  strstr(kb_indexer_last_error(ix), "document"));
+	ck_assert_ptr_nonnull(strstr(kb_indexer_last_error(ix),
+	                             "the index's record of entry A is damaged (\"0123abcd 9999 2\": "));
+	kb_indexer_destroy(ix);
 	kb_searcher_t *x = fx_searcher(db);
 	assert_find(x, "宽带断网", NULL, "A");
 	kb_searcher_destroy(x);
