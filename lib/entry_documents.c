@@ -1,6 +1,7 @@
 /* entry_documents.c: one knowledge entry as Xapian documents: one per
  * question (title and each alt, with the editors' keywords) and one for its
  * context (category and answers, and what a hit shows). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,7 +251,7 @@ kb_status_t kb_entry_delete(kbx_writer_t *w, const char *id, const char *record,
 	char *why = NULL;
 	kb_status_t st = KB_ERR_CORRUPT;
 	if (sscanf(record, "%*s %u %u%n", &first, &count, &end) == 2 && !record[end] && first &&
-	    count)
+	    count && count - 1 <= UINT_MAX - first)
 		st = kbx_writer_delete_documents(w, first, count, &why);
 	if (st != KB_ERR_CORRUPT) {
 		*err = why;

@@ -78,12 +78,13 @@ kb_status_t kb_entry_write(kbx_writer_t *w, kb_analyzer_t *a, const kb_entry_t *
 /* How many documents entry e becomes. */
 #define KB_ENTRY_DOCUMENTS(e) (2 + (unsigned)(e)->alt_count)
 
-/* Whether the record an index keeps of entry id (see KB_META_HASH_PREFIX)
+/* Whether the record an index keeps of an entry (see KB_META_HASH_PREFIX)
  * has content hash hash. */
 int kb_entry_unchanged(const char *record, const char *hash);
 
 /* Deletes the documents of entry id, as its record names them.  A record
- * that names none is a damaged index: KB_ERR_CORRUPT, with a message. */
+ * that names none, or documents the index does not have, is a damaged
+ * index: KB_ERR_CORRUPT, with a message that names the entry. */
 kb_status_t kb_entry_delete(kbx_writer_t *w, const char *id, const char *record, char **err);
 
 /* What a walk over a PATH of kb-index does with each file it finds:

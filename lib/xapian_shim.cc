@@ -154,8 +154,6 @@ kb_status_t kbx_writer_delete_documents(kbx_writer_t *w, unsigned first, unsigne
 			} catch (const Xapian::DocNotFoundError &) {
 				throw Xapian::DatabaseCorruptError("document " + std::to_string(first + i) +
 				                                   " is not in the index");
-			} catch (const Xapian::InvalidArgumentError &) { // docid 0
-				throw Xapian::DatabaseCorruptError("no document can be numbered 0");
 			}
 		}
 	});

@@ -28,8 +28,8 @@ kb_status_t kbx_writer_create(const char *path, kbx_writer_t **out, char **err);
  * and discarded by kbx_writer_free() without it (or by a crash). */
 kb_status_t kbx_writer_open(const char *path, kbx_writer_t **out, char **err);
 
-/* Deletes the count documents numbered from first on; one that is not
- * there is KB_ERR_CORRUPT. */
+/* Deletes the count documents numbered from first on (first > 0, and the
+ * last within unsigned); one that is not there is KB_ERR_CORRUPT. */
 kb_status_t kbx_writer_delete_documents(kbx_writer_t *w, unsigned first, unsigned count,
                                         char **err);
 
