@@ -9,10 +9,20 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "analyze.h"
 #include "diagnostics.h"
 #include "kb.h"
+
+/* Asserts that got, a malloc()ed string, equals expected, and frees it:
+ * the tests' own assert_* macros are this over a function of theirs. */
+#define fx_assert_str_owned(got, expected)                                                 \
+	do {                                                                                   \
+		char *got_ = (got);                                                                \
+		ck_assert_str_eq(got_, (expected));                                                \
+		free(got_);                                                                        \
+	} while (0)
 
 /* ---- files ----------------------------------------------------------- */
 
@@ -75,12 +85,8 @@ char *fx_tokens_detail(kb_analyzer_t *a, const char *text, size_t len);
 /* Only the Han words, joined by '|': "W宽带|W报修". */
 char *fx_han_words(kb_analyzer_t *a, const char *text);
 char *fx_han_words_n(kb_analyzer_t *a, const char *text, size_t len);
-#define fx_assert_han_words(a, text, expected)                                             \
-	do {                                                                                   \
-		char *got_ = fx_han_words((a), (text));                                            \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define fx_assert_han_words(a, text, expected) \
+	fx_assert_str_owned(fx_han_words((a), (text)), (expected))
 
 /* Analyzers made from now on read the word list $KB_TEST_DATA/name (a
  * small one, whose cuts a test can work out), through KB_DICTIONARY. */

@@ -21,26 +21,13 @@ static void teardown(void)
 	a = NULL;
 }
 
-#define assert_tokens(text, expected)                                                      \
-	do {                                                                                   \
-		char *got_ = fx_tokens(a, (text));                                                 \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_tokens(text, expected) fx_assert_str_owned(fx_tokens(a, (text)), (expected))
 
-#define assert_tokens_n(text, len, expected)                                               \
-	do {                                                                                   \
-		char *got_ = fx_tokens_n(a, (text), (len));                                        \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_tokens_n(text, len, expected) \
+	fx_assert_str_owned(fx_tokens_n(a, (text), (len)), (expected))
 
-#define assert_detail(text, expected)                                                      \
-	do {                                                                                   \
-		char *got_ = fx_tokens_detail(a, (text), strlen(text));                            \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_detail(text, expected) \
+	fx_assert_str_owned(fx_tokens_detail(a, (text), strlen(text)), (expected))
 
 /* ---- tokens ----------------------------------------------------------- */
 
@@ -369,9 +356,7 @@ static char *terms_dump(const kb_query_terms_t *t)
 	do {                                                                                   \
 		kb_query_terms_t t_;                                                               \
 		ck_assert_int_eq(kb_query_terms_collect(a, (text), strlen(text), &t_), KB_OK);     \
-		char *got_ = terms_dump(&t_);                                                      \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
+		fx_assert_str_owned(terms_dump(&t_), (expected));                          \
 	} while (0)
 
 START_TEST(query_terms_flag_isolated_unigrams)

@@ -231,12 +231,7 @@ static char *joined(const kb_diagnostics_t *d)
 	return fx_join_diags(d);
 }
 
-#define assert_diags(d, expected)                                                          \
-	do {                                                                                   \
-		char *got_ = joined(d);                                                            \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_diags(d, expected) fx_assert_str_owned(joined(d), (expected))
 
 START_TEST(diag_format)
 {

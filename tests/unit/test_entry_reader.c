@@ -148,12 +148,7 @@ static char *expand(const char *expected, const char *path)
 		free(got_);                                                                        \
 	} while (0)
 
-#define assert_ids(expected)                                                               \
-	do {                                                                                   \
-		char *got_ = seen_ids();                                                           \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_ids(expected) fx_assert_str_owned(seen_ids(), (expected))
 
 /* One entry with the given inner XML (starting on line 4), checked to
  * give exactly one diagnostic, and no callback. */

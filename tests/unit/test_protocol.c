@@ -139,12 +139,7 @@ static char *ids_for(const char *line)
 	return ids;
 }
 
-#define assert_ids(line, expected)                                                         \
-	do {                                                                                   \
-		char *got_ = ids_for(line);                                                        \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_ids(line, expected) fx_assert_str_owned(ids_for(line), (expected))
 
 /* The first hit of a successful response (borrowed from j). */
 static json_t *first_hit(json_t *j)
@@ -219,12 +214,7 @@ static char *id_echo(const char *request)
 	return id;
 }
 
-#define assert_id_echo(request, expected)                                                  \
-	do {                                                                                   \
-		char *got_ = id_echo(request);                                                     \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_id_echo(request, expected) fx_assert_str_owned(id_echo(request), (expected))
 
 START_TEST(id_is_echoed)
 {

@@ -150,12 +150,7 @@ static char *sorted_ids(const kb_query_t *q)
 	return strdup(out);
 }
 
-#define assert_sorted_ids(q, expected)                                                     \
-	do {                                                                                   \
-		char *got_ = sorted_ids(q);                                                        \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_sorted_ids(q, expected) fx_assert_str_owned(sorted_ids(q), (expected))
 
 /* The first hit's id ("" when none). */
 static char *first_id(const kb_query_t *q)
@@ -168,9 +163,7 @@ static char *first_id(const kb_query_t *q)
 #define assert_first(text, expected)                                                       \
 	do {                                                                                   \
 		kb_query_t q_ = query(text);                                                       \
-		char *got_ = first_id(&q_);                                                        \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
+		fx_assert_str_owned(first_id(&q_), (expected));                            \
 	} while (0)
 
 /* Runs q, which must succeed, for tests that look at the hits. */
@@ -584,12 +577,7 @@ static char *spans_of(const char *query_text, const char *text)
 	return strdup(out);
 }
 
-#define assert_spans(q, text, expected)                                                    \
-	do {                                                                                   \
-		char *got_ = spans_of((q), (text));                                                \
-		ck_assert_str_eq(got_, (expected));                                                \
-		free(got_);                                                                        \
-	} while (0)
+#define assert_spans(q, text, expected) fx_assert_str_owned(spans_of((q), (text)), (expected))
 
 START_TEST(highlight_spans)
 {
@@ -792,12 +780,7 @@ static const char v2[] =
     "<entry id=\"D\"><title>积分怎么兑换</title><answer>App里兑换。</answer></entry>\n";
 
 /* The ids x finds for text on date (NULL: today), joined by '|'. */
-#define assert_find(x, text, date, want)                                                   \
-	do {                                                                               \
-		char *ids_ = fx_find((x), (text), (date));                                 \
-		ck_assert_str_eq(ids_, (want));                                            \
-		free(ids_);                                                                \
-	} while (0)
+#define assert_find(x, text, date, want) fx_assert_str_owned(fx_find((x), (text), (date)), (want))
 
 static void index_ok(const char *entries, int rebuild)
 {
@@ -1107,12 +1090,7 @@ static char *describe(kbx_reader_t *r, const kbx_weighted_term_t *terms, size_t 
 	return out;
 }
 
-#define assert_query(want, ...)                                                            \
-	do {                                                                               \
-		char *got_ = describe(__VA_ARGS__);                                        \
-		ck_assert_str_eq(got_, (want));                                            \
-		free(got_);                                                                \
-	} while (0)
+#define assert_query(want, ...) fx_assert_str_owned(describe(__VA_ARGS__), (want))
 
 START_TEST(the_query_folds_nearly_equal_lists_and_keeps_the_best_scorers)
 {
@@ -1628,9 +1606,7 @@ START_TEST(an_update_replaces_every_document_of_an_entry)
 	         "<entry id=\"C\"><title>国际漫游开通</title><answer>c</answer></entry>",
 	         0);
 	kb_searcher_t *x = fx_searcher(db);
-	char *m = matched_questions(x, "路由器没有信号");
-	ck_assert_str_eq(m, "A=路由器没有信号");
-	free(m);
+	fx_assert_str_owned(matched_questions(x, "路由器没有信号"), "A=路由器没有信号");
 	static const char *const next[] = {"宽带断线", "网速很慢"};
 	static const char *const gone[] = {"路由器没有信号", "宽带断线"};
 	for (int i = 0; i < 2; i++) {
@@ -1640,20 +1616,16 @@ START_TEST(an_update_replaces_every_document_of_an_entry)
 		                      next[i]);
 		index_ok(xml, 0);
 		free(xml);
-		m = matched_questions(x, next[i]);
 		char *want = fx_printf("A=%s", next[i]);
-		ck_assert_str_eq(m, want);
+		fx_assert_str_owned(matched_questions(x, next[i]), want);
 		free(want);
-		free(m);
-		m = matched_questions(x, gone[i]);
+		char *m = matched_questions(x, gone[i]);
 		ck_assert_msg(!strstr(m, gone[i]), "after update %d: %s", i, m);
 		free(m);
 		m = matched_questions(x, "光猫红灯闪烁 积分怎么用 积分兑换话费");
 		ck_assert_msg(!strstr(m, "光猫") && !strstr(m, "积分"), "after update %d: %s", i, m);
 		free(m);
-		m = matched_questions(x, "国际漫游开通");
-		ck_assert_str_eq(m, "C=国际漫游开通");
-		free(m);
+		fx_assert_str_owned(matched_questions(x, "国际漫游开通"), "C=国际漫游开通");
 	}
 	kb_searcher_destroy(x);
 }
