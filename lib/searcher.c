@@ -518,6 +518,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    .date_marker = dates_in_query ? KB_TERM_DATED : NULL,
 	    .date = chooser->date,
 	    .collapse_slot = KB_SLOT_ENTRY,
+	    .local = s->live != NULL,
 	    .limit = fetch,
 	    .text_slot = KB_SLOT_QUESTIONS,
 	    .text_count = fetch,

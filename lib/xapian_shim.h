@@ -150,6 +150,11 @@ typedef struct kbx_search {
 	const char *date;
 	int collapse_slot;                 /* at most one match per value of
 	                                      this slot (returned as its key) */
+	/* The reader is one local database, whose value streams read fast:
+	 * the collapse and the texts read values in docid order through them
+	 * (see the shim).  Otherwise (remote shards) Xapian collapses in the
+	 * match and each text is a document lookup. */
+	int local;
 	unsigned limit;                    /* how many matches to find */
 	/* Before choose() sees them, the first text_count matches get their
 	 * text (kbx_match_t.text): the value of text_slot in the document
