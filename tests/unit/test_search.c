@@ -1459,12 +1459,12 @@ static char *hits_and_total(kb_searcher_t *x, const char *text, unsigned limit)
 	return out;
 }
 
-/* A kb index directory is searched without Xapian's collapse (twice as many
- * documents as hits, then one per entry, and again for more when an entry's
- * questions fill them); its live generation opened as a plain Xapian
+/* A kb index directory is searched without Xapian's collapse (a quarter
+ * more documents than hits, then one per entry, and again for more when an
+ * entry's questions fill them); its live generation opened as a plain Xapian
  * database is collapsed by Xapian.  Both give the same hits, and the same
  * total when every match was seen.  "many" has 60 questions that match
- * before any other entry's, so it fills the first 40 documents alone. */
+ * before any other entry's, so it fills the documents first asked for. */
 START_TEST(collapsing_after_the_match_keeps_what_xapian_keeps)
 {
 	char *alts = numbered_entries(60, "<alt>套餐变更第%d种问法</alt>");
