@@ -4,6 +4,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,16 @@ int fx_rmtree(const char *path)
 char *fx_path(const char *dir, const char *name)
 {
 	return fx_printf("%s/%s", dir, name);
+}
+
+char *fx_live_generation(const char *index)
+{
+	char *link = fx_path(index, "current"), target[PATH_MAX];
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	ck_assert_msg(n > 0, "no live generation in %s", index);
+	free(link);
+	target[n] = '\0';
+	return fx_path(index, target);
 }
 
 char *fx_write_bytes(const char *dir, const char *name, const char *data, size_t len)

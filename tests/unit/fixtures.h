@@ -46,6 +46,9 @@ int fx_rmtree(const char *path);
 
 /* "dir/name". */
 char *fx_path(const char *dir, const char *name);
+/* The live generation of the kb index directory index (where its
+ * "current" link points), a plain Xapian database, malloc()ed. */
+char *fx_live_generation(const char *index);
 
 /* Writes len bytes (or the string) to dir/name, replacing it; returns the
  * file's path. */
