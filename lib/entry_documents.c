@@ -123,11 +123,14 @@ static char *questions_text(const kb_entry_t *e)
 
 static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *key)
 {
-	char from[9], until[9];
-	window(e, from, until);
-	kb_status_t st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_FROM, from, &c->err);
-	if (st == KB_OK)
-		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
+	kb_status_t st = KB_OK;
+	if (e->valid_from || e->valid_until) {
+		char from[9], until[9];
+		window(e, from, until);
+		st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_FROM, from, &c->err);
+		if (st == KB_OK)
+			st = kbx_doc_set_value(c->doc, KB_SLOT_VALID_UNTIL, until, &c->err);
+	}
 	if (st == KB_OK)
 		st = kbx_doc_set_value(c->doc, KB_SLOT_ENTRY, key, &c->err);
 	if (st == KB_OK && c->context) {

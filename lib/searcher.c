@@ -122,6 +122,7 @@ struct kb_searcher {
 	kbx_reader_t *reader;
 	kb_synonyms_t synonyms;  /* of the generation being read */
 	kb_analyzer_t *analyzer;
+	int many;            /* kb_searcher_expect_many() */
 	char *error;
 };
 
@@ -280,6 +281,11 @@ KB_EXPORT void kb_searcher_destroy(kb_searcher_t *s)
 	free(s->live);
 	free(s->error);
 	free(s);
+}
+
+void kb_searcher_expect_many(kb_searcher_t *s)
+{
+	s->many = 1;
 }
 
 /* Moves to what kb-index committed since the last search: a new revision
@@ -519,6 +525,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    .date = chooser->date,
 	    .collapse_slot = KB_SLOT_ENTRY,
 	    .local = s->live != NULL,
+	    .keys_in_memory = s->many,
 	    .limit = fetch,
 	    .text_slot = KB_SLOT_QUESTIONS,
 	    .text_count = fetch,

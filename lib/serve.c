@@ -46,6 +46,7 @@ KB_EXPORT kb_status_t kb_serve(kb_searcher_t *s, FILE *in, FILE *out)
 	size_t cap = 0, len;
 	int too_long, got;
 	kb_status_t st = KB_OK;
+	kb_searcher_expect_many(s);
 	while ((got = read_line(in, &buf, &cap, &len, &too_long)) == 1) {
 		char *resp = NULL;
 		if (too_long)

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -34,14 +35,92 @@ struct kbx_writer {
 };
 
 static const Xapian::doccount kBuildBatch = 1000;
-
 struct kbx_doc {
 	Xapian::Document doc;
 };
 
+namespace {
+// Every document's entry key (KB_SLOT_ENTRY) of a local database, read once
+// through the value stream and then looked up in memory: reading the keys
+// of each search's matches from the stream was a sixth of the B-tree blocks
+// an atec-faq request reads (docs/performance.md).  A document's values
+// never change (kb-index deletes and adds, docids are never reused), so
+// what was read stays true; documents added since are read on the next
+// search, from the highest docid read on.  The documents of an entry are
+// numbered one after another and share its key, so one run of docids
+// holds one key.
+class key_table {
+	std::vector<Xapian::docid> first_;     // of each run
+	std::vector<Xapian::doccount> count_;  // of documents in it
+	std::vector<uint32_t> start_;          // of its key in pool_
+	std::string pool_;
+	Xapian::docid through_ = 0;            // every docid up to it is read
+	Xapian::valueno slot_ = Xapian::BAD_VALUENO;
+
+public:
+	// Reads the keys of the documents added since the last call.
+	void catch_up(const Xapian::Database &db, Xapian::valueno slot)
+	{
+		if (slot != slot_)
+			*this = key_table();
+		slot_ = slot;
+		Xapian::docid last = db.get_lastdocid();
+		if (last <= through_)
+			return;
+		size_t runs = first_.size(), pooled = pool_.size();
+		try {
+			Xapian::ValueIterator v = db.valuestream_begin(slot);
+			const Xapian::ValueIterator end = db.valuestream_end(slot);
+			if (through_ && v != end)
+				v.skip_to(through_ + 1);
+			for (; v != end; ++v) {
+				Xapian::docid did = v.get_docid();
+				const std::string &key = *v;
+				size_t n = first_.size();
+				if (n > runs && did == first_[n - 1] + count_[n - 1] &&
+				    pool_.compare(start_[n - 1], std::string::npos, key) == 0) {
+					count_[n - 1]++;
+					continue;
+				}
+				if (pool_.size() + key.size() > UINT32_MAX)
+					throw std::bad_alloc();
+				first_.push_back(did);
+				count_.push_back(1);
+				start_.push_back(static_cast<uint32_t>(pool_.size()));
+				pool_ += key;
+			}
+		} catch (...) {
+			// A writer moved on mid-read: what was read of this call
+			// is dropped, and read again once the reader is reopened.
+			first_.resize(runs);
+			count_.resize(runs);
+			start_.resize(runs);
+			pool_.resize(pooled);
+			throw;
+		}
+		through_ = last;
+	}
+
+	// The key of did, or false when it has none (or came after catch_up).
+	bool find(Xapian::docid did, std::string &key) const
+	{
+		auto it = std::upper_bound(first_.begin(), first_.end(), did);
+		if (it == first_.begin())
+			return false;
+		size_t i = static_cast<size_t>(it - first_.begin()) - 1;
+		if (did - first_[i] >= count_[i])
+			return false;
+		size_t end = i + 1 < start_.size() ? start_[i + 1] : pool_.size();
+		key.assign(pool_, start_[i], end - start_[i]);
+		return true;
+	}
+};
+} // namespace
+
 struct kbx_reader {
 	Xapian::Database db;
 	Xapian::Enquire enquire;
+	key_table keys;  // of KB_SLOT_ENTRY, for the collapse after the match
 	// How many documents hold each term, as read: every search needs it
 	// for each of its terms before it starts (to decide which terms find
 	// and which only score), and looking it up is a B-tree walk.  Agents'
@@ -456,13 +535,17 @@ static Xapian::Query build_query(kbx_reader_t *r, const kbx_search_t *q)
 	std::vector<Xapian::Query> excluded;
 	for (size_t i = 0; i < q->exclusion_count; i++) {
 		const kbx_exclusion_t &x = q->exclusions[i];
+		// Most indexes carry no drafts, no retired entries and so on:
+		// Xapian would look each marker up twice per search all the same.
+		if (termfreq(r, x.marker) == 0)
+			continue;
 		Xapian::Query marked(x.marker);
 		if (x.unless_count)
 			marked = Xapian::Query(Xapian::Query::OP_AND_NOT, marked,
 			                       any_of(x.unless, x.unless_count));
 		excluded.push_back(marked);
 	}
-	if (q->date_marker && q->date) {
+	if (q->date_marker && q->date && termfreq(r, q->date_marker) > 0) {
 		Xapian::Query valid(Xapian::Query::OP_AND,
 		                    Xapian::Query(Xapian::Query::OP_VALUE_LE, KB_SLOT_VALID_FROM, q->date),
 		                    Xapian::Query(Xapian::Query::OP_VALUE_GE, KB_SLOT_VALID_UNTIL, q->date));
@@ -538,6 +621,8 @@ static void find_collapsed_after(kbx_reader_t *r, const kbx_search_t *q, kbx_mat
                                  std::vector<found> &kept)
 {
 	Xapian::valueno slot = static_cast<Xapian::valueno>(q->collapse_slot);
+	if (q->keys_in_memory)
+		r->keys.catch_up(r->db, slot);
 	r->enquire.set_collapse_key(Xapian::BAD_VALUENO);
 	for (Xapian::doccount asked = q->limit + q->limit / 4;; asked *= 4) {
 		auto t0 = std::chrono::steady_clock::now();
@@ -557,7 +642,8 @@ static void find_collapsed_after(kbx_reader_t *r, const kbx_search_t *q, kbx_mat
 				read = missing ? std::min(ranked.size(), looked + missing) : ranked.size();
 				std::vector<std::pair<Xapian::docid, std::string *>> keys;
 				for (size_t i = looked; i < read; i++)
-					keys.emplace_back(ranked[i].docid, &ranked[i].key);
+					if (!r->keys.find(ranked[i].docid, ranked[i].key))
+						keys.emplace_back(ranked[i].docid, &ranked[i].key);
 				read_values(r->db, slot, keys);
 			}
 			const found &f = ranked[looked];
@@ -660,10 +746,12 @@ kb_status_t kbx_reader_search(kbx_reader_t *r, const kbx_search_t *q,
 		} catch (const Xapian::DatabaseModifiedError &) {
 			// A writer replaced what we were reading: the documented
 			// remedy is to reopen at the newest revision and retry once.
+			// The query is built again: which terms find, and which
+			// markers exist, may have changed.
 			kbx_matches_clear(out);
 			r->db.reopen();
 			r->termfreqs.clear();
-			run_search(r, query, q, out);
+			run_search(r, build_query(r, q), q, out);
 		}
 	});
 	if (st != KB_OK)

@@ -1458,7 +1458,8 @@ static char *hits_and_total(kb_searcher_t *x, const char *text, unsigned limit)
  * entry's questions fill them); its live generation opened as a plain Xapian
  * database is collapsed by Xapian.  Both give the same hits, and the same
  * total when every match was seen.  "many" has 60 questions that match
- * before any other entry's, so it fills the documents first asked for. */
+ * before any other entry's, so it fills the documents first asked for.
+ * The same with the keys read once and kept in memory (kb_serve). */
 START_TEST(collapsing_after_the_match_keeps_what_xapian_keeps)
 {
 	char *alts = numbered_entries(60, "<alt>套餐变更第%d种问法</alt>");
@@ -1467,35 +1468,41 @@ START_TEST(collapsing_after_the_match_keeps_what_xapian_keeps)
 	char *entries = fx_printf("<entry id=\"many\"><title>套餐变更</title>%s"
 	                          "<answer>App里改。</answer></entry>%s",
 	                          alts, others);
-	kb_searcher_t *dir_searcher = index_and_open(entries);
+	kb_searcher_t *dir_searchers[] = {index_and_open(entries), fx_searcher(db)};
+	kb_searcher_expect_many(dir_searchers[1]);
 	char *gen = fx_live_generation(db);
 	kb_searcher_t *plain = fx_searcher(gen);
 
-	char *got = hits_and_total(dir_searcher, "套餐变更", 20);
-	ck_assert_msg(strncmp(got, "20 of ", 6) == 0, "%s", got);
-	const char *first = strstr(got, ": many ");
-	ck_assert_msg(first && !strstr(first + strlen(": many"), " many "), "%s", got);
-	static const char *const texts[] = {"套餐变更", "套餐变更第7种问法", "套餐怎么改", "办理业务3"};
-	static const unsigned limits[] = {1, 20, 100};
-	for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
-		for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
-			char *want = hits_and_total(plain, texts[t], limits[l]);
-			char *have = hits_and_total(dir_searcher, texts[t], limits[l]);
-			unsigned count = 0;
-			ck_assert_int_eq(sscanf(want, "%u", &count), 1);
-			ck_assert_uint_gt(count, 0);
-			/* Past the limit the total is an estimate, each its own. */
-			if (count == limits[l])
-				ck_assert_str_eq(strchr(have, ':'), strchr(want, ':'));
-			else
-				ck_assert_str_eq(have, want);
-			free(want);
-			free(have);
+	for (size_t d = 0; d < 2; d++) {
+		kb_searcher_t *dir_searcher = dir_searchers[d];
+		char *got = hits_and_total(dir_searcher, "套餐变更", 20);
+		ck_assert_msg(strncmp(got, "20 of ", 6) == 0, "%s", got);
+		const char *first = strstr(got, ": many ");
+		ck_assert_msg(first && !strstr(first + strlen(": many"), " many "), "%s", got);
+		free(got);
+		static const char *const texts[] = {"套餐变更", "套餐变更第7种问法", "套餐怎么改",
+		                                    "办理业务3"};
+		static const unsigned limits[] = {1, 20, 100};
+		for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+			for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+				char *want = hits_and_total(plain, texts[t], limits[l]);
+				char *have = hits_and_total(dir_searcher, texts[t], limits[l]);
+				unsigned count = 0;
+				ck_assert_int_eq(sscanf(want, "%u", &count), 1);
+				ck_assert_uint_gt(count, 0);
+				/* Past the limit the total is an estimate, each its own. */
+				if (count == limits[l])
+					ck_assert_str_eq(strchr(have, ':'), strchr(want, ':'));
+				else
+					ck_assert_msg(strcmp(have, want) == 0, "searcher %zu: %s\nXapian: %s", d,
+					              have, want);
+				free(want);
+				free(have);
+			}
 		}
+		kb_searcher_destroy(dir_searcher);
 	}
-	free(got);
 	kb_searcher_destroy(plain);
-	kb_searcher_destroy(dir_searcher);
 	free(gen);
 	free(entries);
 	free(others);
@@ -1670,8 +1677,12 @@ START_TEST(an_update_replaces_every_document_of_an_entry)
 	         "<entry id=\"B\"><title>积分兑换话费</title><alt>积分怎么用</alt><answer>b</answer></entry>"
 	         "<entry id=\"C\"><title>国际漫游开通</title><answer>c</answer></entry>",
 	         0);
-	kb_searcher_t *x = fx_searcher(db);
-	fx_assert_str_owned(matched_questions(x, "路由器没有信号"), "A=路由器没有信号");
+	/* The second keeps the entry keys in memory and reads those of the
+	 * documents each update adds. */
+	kb_searcher_t *searchers[] = {fx_searcher(db), fx_searcher(db)};
+	kb_searcher_expect_many(searchers[1]);
+	for (int s = 0; s < 2; s++)
+		fx_assert_str_owned(matched_questions(searchers[s], "路由器没有信号"), "A=路由器没有信号");
 	static const char *const next[] = {"宽带断线", "网速很慢"};
 	static const char *const gone[] = {"路由器没有信号", "宽带断线"};
 	for (int i = 0; i < 2; i++) {
@@ -1681,18 +1692,23 @@ START_TEST(an_update_replaces_every_document_of_an_entry)
 		                      next[i]);
 		index_ok(xml, 0);
 		free(xml);
-		char *want = fx_printf("A=%s", next[i]);
-		fx_assert_str_owned(matched_questions(x, next[i]), want);
-		free(want);
-		char *m = matched_questions(x, gone[i]);
-		ck_assert_msg(!strstr(m, gone[i]), "after update %d: %s", i, m);
-		free(m);
-		m = matched_questions(x, "光猫红灯闪烁 积分怎么用 积分兑换话费");
-		ck_assert_msg(!strstr(m, "光猫") && !strstr(m, "积分"), "after update %d: %s", i, m);
-		free(m);
-		fx_assert_str_owned(matched_questions(x, "国际漫游开通"), "C=国际漫游开通");
+		for (int s = 0; s < 2; s++) {
+			kb_searcher_t *x = searchers[s];
+			char *want = fx_printf("A=%s", next[i]);
+			fx_assert_str_owned(matched_questions(x, next[i]), want);
+			free(want);
+			char *m = matched_questions(x, gone[i]);
+			ck_assert_msg(!strstr(m, gone[i]), "searcher %d after update %d: %s", s, i, m);
+			free(m);
+			m = matched_questions(x, "光猫红灯闪烁 积分怎么用 积分兑换话费");
+			ck_assert_msg(!strstr(m, "光猫") && !strstr(m, "积分"),
+			              "searcher %d after update %d: %s", s, i, m);
+			free(m);
+			fx_assert_str_owned(matched_questions(x, "国际漫游开通"), "C=国际漫游开通");
+		}
 	}
-	kb_searcher_destroy(x);
+	for (int s = 0; s < 2; s++)
+		kb_searcher_destroy(searchers[s]);
 }
 END_TEST
 
