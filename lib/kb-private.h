@@ -117,9 +117,9 @@ char *kb_filter_term(const char *prefix, const char *value);
 /* ---- searching ------------------------------------------------------- */
 
 /* s is about to answer many searches (kb_serve): it keeps in memory what
- * pays off only over many of them, every document's entry key, read once
- * per index generation (atec-faq's 138,000 documents: 50 ms and 2.4 MB)
- * instead of each search's matches' keys from the index. */
+ * pays off only over many of them, every document's entry key and every
+ * entry's questions (up to a budget, see the shim), read once per index
+ * generation instead of each search's matches' from the index. */
 void kb_searcher_expect_many(kb_searcher_t *s);
 
 /* ---- helpers --------------------------------------------------------- */

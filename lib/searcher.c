@@ -525,7 +525,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    .date = chooser->date,
 	    .collapse_slot = KB_SLOT_ENTRY,
 	    .local = s->live != NULL,
-	    .keys_in_memory = s->many,
+	    .values_in_memory = s->many,
 	    .limit = fetch,
 	    .text_slot = KB_SLOT_QUESTIONS,
 	    .text_count = fetch,

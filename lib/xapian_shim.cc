@@ -35,34 +35,44 @@ struct kbx_writer {
 };
 
 static const Xapian::doccount kBuildBatch = 1000;
+
+// What a reader holds in memory at most (kbx_search_t.values_in_memory):
+// the keys of 1M entries (2.2 million documents) take 35 MB; their
+// questions would take 100 MB, while those of 100,000 take 12 MB.
+static const size_t kKeysInMemoryMax = size_t{64} << 20;
+static const size_t kTextsInMemoryMax = size_t{16} << 20;
 struct kbx_doc {
 	Xapian::Document doc;
 };
 
 namespace {
-// Every document's entry key (KB_SLOT_ENTRY) of a local database, read once
-// through the value stream and then looked up in memory: reading the keys
-// of each search's matches from the stream was a sixth of the B-tree blocks
-// an atec-faq request reads (docs/performance.md).  A document's values
-// never change (kb-index deletes and adds, docids are never reused), so
-// what was read stays true; documents added since are read on the next
-// search, from the highest docid read on.  The documents of an entry are
-// numbered one after another and share its key, so one run of docids
-// holds one key.
-class key_table {
+// The values of one slot of a local database, read once through the value
+// stream and then looked up in memory, up to a budget of bytes (past it,
+// values are read from the index as before): reading each search's
+// matches' entry keys and questions from the streams was a third of the
+// B-tree blocks an atec-faq request reads (docs/performance.md).  A
+// document's values never change (kb-index deletes and adds, docids are
+// never reused), so what was read stays true; documents added since are
+// read on the next search, from the highest docid read on.  The documents
+// of an entry are numbered one after another and share its key, so a run
+// of docids holds one value.
+class value_table {
 	std::vector<Xapian::docid> first_;     // of each run
 	std::vector<Xapian::doccount> count_;  // of documents in it
-	std::vector<uint32_t> start_;          // of its key in pool_
+	std::vector<uint32_t> start_;          // of its value in pool_
 	std::string pool_;
 	Xapian::docid through_ = 0;            // every docid up to it is read
 	Xapian::valueno slot_ = Xapian::BAD_VALUENO;
+	// What a run costs beyond its value's bytes.
+	static const size_t run_bytes = sizeof(Xapian::docid) + sizeof(Xapian::doccount) + 4;
 
 public:
-	// Reads the keys of the documents added since the last call.
-	void catch_up(const Xapian::Database &db, Xapian::valueno slot)
+	// Reads the values of the documents added since the last call, while
+	// the table holds less than budget bytes.
+	void catch_up(const Xapian::Database &db, Xapian::valueno slot, size_t budget)
 	{
 		if (slot != slot_)
-			*this = key_table();
+			*this = value_table();
 		slot_ = slot;
 		Xapian::docid last = db.get_lastdocid();
 		if (last <= through_)
@@ -82,6 +92,8 @@ public:
 					count_[n - 1]++;
 					continue;
 				}
+				if (pool_.size() + key.size() + (n + 1) * run_bytes > budget)
+					break;
 				if (pool_.size() + key.size() > UINT32_MAX)
 					throw std::bad_alloc();
 				first_.push_back(did);
@@ -101,7 +113,8 @@ public:
 		through_ = last;
 	}
 
-	// The key of did, or false when it has none (or came after catch_up).
+	// The value of did, or false when it has none or the table does not
+	// hold it.
 	bool find(Xapian::docid did, std::string &key) const
 	{
 		auto it = std::upper_bound(first_.begin(), first_.end(), did);
@@ -120,7 +133,8 @@ public:
 struct kbx_reader {
 	Xapian::Database db;
 	Xapian::Enquire enquire;
-	key_table keys;  // of KB_SLOT_ENTRY, for the collapse after the match
+	// For kbx_search_t.values_in_memory: the collapse keys, and the texts.
+	value_table keys, texts;
 	// How many documents hold each term, as read: every search needs it
 	// for each of its terms before it starts (to decide which terms find
 	// and which only score), and looking it up is a B-tree walk.  Agents'
@@ -621,8 +635,8 @@ static void find_collapsed_after(kbx_reader_t *r, const kbx_search_t *q, kbx_mat
                                  std::vector<found> &kept)
 {
 	Xapian::valueno slot = static_cast<Xapian::valueno>(q->collapse_slot);
-	if (q->keys_in_memory)
-		r->keys.catch_up(r->db, slot);
+	if (q->values_in_memory)
+		r->keys.catch_up(r->db, slot, kKeysInMemoryMax);
 	r->enquire.set_collapse_key(Xapian::BAD_VALUENO);
 	for (Xapian::doccount asked = q->limit + q->limit / 4;; asked *= 4) {
 		auto t0 = std::chrono::steady_clock::now();
@@ -702,6 +716,8 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 		m.key = copy_string(f.key);
 	}
 	size_t texts = q->text_doc ? std::min<size_t>(q->text_count, out->count) : 0;
+	if (texts && q->local && q->values_in_memory)
+		r->texts.catch_up(r->db, static_cast<Xapian::valueno>(q->text_slot), kTextsInMemoryMax);
 	std::vector<std::string> text(texts);
 	std::vector<bool> has_text(texts);
 	std::vector<std::pair<Xapian::docid, std::string *>> holders;
@@ -713,6 +729,8 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 			continue;
 		Xapian::docid holder = shard_docid(r->db, m.docid, local);
 		has_text[i] = true;
+		if (q->values_in_memory && r->texts.find(holder, text[i]))
+			continue;
 		if (q->local)
 			holders.emplace_back(holder, &text[i]);
 		else

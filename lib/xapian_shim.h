@@ -155,11 +155,12 @@ typedef struct kbx_search {
 	 * (see the shim).  Otherwise (remote shards) Xapian collapses in the
 	 * match and each text is a document lookup. */
 	int local;
-	/* With local: every document's collapse key is read once and kept by
-	 * the reader (then those of documents added since, as it is
-	 * reopened), rather than each search reading its matches' keys.  It
-	 * pays off over many searches: a few hundred on atec-faq. */
-	int keys_in_memory;
+	/* With local: every document's collapse key and text (up to a budget
+	 * of memory each, see the shim) are read once and kept by the reader
+	 * (then those of documents added since, as it is reopened), rather
+	 * than each search reading its matches'.  It pays off over many
+	 * searches: some hundreds on atec-faq. */
+	int values_in_memory;
 	unsigned limit;                    /* how many matches to find */
 	/* Before choose() sees them, the first text_count matches get their
 	 * text (kbx_match_t.text): the value of text_slot in the document
