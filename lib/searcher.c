@@ -286,6 +286,12 @@ KB_EXPORT void kb_searcher_destroy(kb_searcher_t *s)
 void kb_searcher_expect_many(kb_searcher_t *s)
 {
 	s->many = 1;
+	/* Now rather than at the first request; if it fails, that request
+	 * tries again. */
+	char *err = NULL;
+	if (s->live)
+		kbx_reader_keep_values(s->reader, KB_SLOT_ENTRY, KB_SLOT_QUESTIONS, &err);
+	free(err);
 }
 
 /* Moves to what kb-index committed since the last search: a new revision

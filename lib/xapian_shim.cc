@@ -405,6 +405,14 @@ kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err)
 	});
 }
 
+kb_status_t kbx_reader_keep_values(kbx_reader_t *r, int key_slot, int text_slot, char **err)
+{
+	return guarded(err, [&] {
+		r->keys.catch_up(r->db, static_cast<Xapian::valueno>(key_slot), kKeysInMemoryMax);
+		r->texts.catch_up(r->db, static_cast<Xapian::valueno>(text_slot), kTextsInMemoryMax);
+	});
+}
+
 kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, char **err)
 {
 	*value = nullptr;
