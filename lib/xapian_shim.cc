@@ -41,6 +41,9 @@ static const Xapian::doccount kBuildBatch = 1000;
 // questions would take 100 MB, while those of 100,000 take 12 MB.
 static const size_t kKeysInMemoryMax = size_t{64} << 20;
 static const size_t kTextsInMemoryMax = size_t{16} << 20;
+static_assert(kKeysInMemoryMax < UINT32_MAX && kTextsInMemoryMax < UINT32_MAX,
+              "a table's values are found by 32-bit offsets");
+
 struct kbx_doc {
 	Xapian::Document doc;
 };
@@ -94,16 +97,14 @@ public:
 				}
 				if (pool_.size() + key.size() + (n + 1) * run_bytes > budget)
 					break;
-				if (pool_.size() + key.size() > UINT32_MAX)
-					throw std::bad_alloc();
 				first_.push_back(did);
 				count_.push_back(1);
 				start_.push_back(static_cast<uint32_t>(pool_.size()));
 				pool_ += key;
 			}
 		} catch (...) {
-			// A writer moved on mid-read: what was read of this call
-			// is dropped, and read again once the reader is reopened.
+			// A writer moved on mid-read (or memory ran out): what was
+			// read in this call is dropped, and read again by the next.
 			first_.resize(runs);
 			count_.resize(runs);
 			start_.resize(runs);
