@@ -607,12 +607,19 @@ static long microseconds_since(std::chrono::steady_clock::time_point t0)
 	                             .count());
 }
 
-// The values in one slot of several documents of a local database, read
-// in docid order through one value stream: half the cost of looking each
-// document up (docs/performance.md).  A document without one gets "".
+// The values in one slot of several documents of a local database: those
+// the table holds from it, the others read in docid order through one
+// value stream (half the cost of looking each document up,
+// docs/performance.md).  A document without one gets "".
 static void read_values(const Xapian::Database &db, Xapian::valueno slot,
+                        const value_table &table,
                         std::vector<std::pair<Xapian::docid, std::string *>> &wanted)
 {
+	wanted.erase(std::remove_if(wanted.begin(), wanted.end(),
+	                            [&](const std::pair<Xapian::docid, std::string *> &w) {
+		                            return table.find(w.first, *w.second);
+	                            }),
+	             wanted.end());
 	if (wanted.empty())
 		return;
 	std::sort(wanted.begin(), wanted.end(),
@@ -665,9 +672,8 @@ static void find_collapsed_after(kbx_reader_t *r, const kbx_search_t *q, kbx_mat
 				read = missing ? std::min(ranked.size(), looked + missing) : ranked.size();
 				std::vector<std::pair<Xapian::docid, std::string *>> keys;
 				for (size_t i = looked; i < read; i++)
-					if (!r->keys.find(ranked[i].docid, ranked[i].key))
-						keys.emplace_back(ranked[i].docid, &ranked[i].key);
-				read_values(r->db, slot, keys);
+					keys.emplace_back(ranked[i].docid, &ranked[i].key);
+				read_values(r->db, slot, r->keys, keys);
 			}
 			const found &f = ranked[looked];
 			// As Xapian does, a document without a key is never collapsed.
@@ -738,14 +744,12 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 			continue;
 		Xapian::docid holder = shard_docid(r->db, m.docid, local);
 		has_text[i] = true;
-		if (q->values_in_memory && r->texts.find(holder, text[i]))
-			continue;
 		if (q->local)
 			holders.emplace_back(holder, &text[i]);
 		else
 			text[i] = r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_value(text_slot);
 	}
-	read_values(r->db, text_slot, holders);
+	read_values(r->db, text_slot, r->texts, holders);
 	for (size_t i = 0; i < texts; i++) {
 		if (!has_text[i])
 			continue;

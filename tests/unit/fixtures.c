@@ -1,10 +1,10 @@
 /* fixtures.c: see fixtures.h. */
 #include "fixtures.h"
+#include "index_dir.h"
 
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,12 +101,9 @@ char *fx_path(const char *dir, const char *name)
 
 char *fx_live_generation(const char *index)
 {
-	char *link = fx_path(index, "current"), target[PATH_MAX];
-	ssize_t n = readlink(link, target, sizeof target - 1);
-	ck_assert_msg(n > 0, "no live generation in %s", index);
-	free(link);
-	target[n] = '\0';
-	return fx_path(index, target);
+	char *live = NULL;
+	ck_assert_msg(kb_index_dir_live(index, &live) == KB_OK, "no live generation in %s", index);
+	return live;
 }
 
 char *fx_write_bytes(const char *dir, const char *name, const char *data, size_t len)
