@@ -66,6 +66,8 @@ typedef struct kb_index_stats {
 	size_t removed;    /* entries no longer in the input */
 	size_t unchanged;  /* entries left as they were */
 	int rebuilt;       /* the whole index was built anew */
+	unsigned writers;  /* that wrote it at once: 1, or more for a build
+	                      with kb_index_options_t.jobs (0 while validating) */
 	double seconds;    /* wall time from open to commit */
 } kb_index_stats_t;
 
@@ -83,12 +85,18 @@ typedef struct kb_index_options {
 	/* A new generation (a rebuild, or the first build) is written by up
 	 * to this many writers at once, one per core: the input is read and
 	 * checked first, then written in shares, compacted into one index.
-	 * 0 or 1: one writer, as the input is read.  Updates in place always
-	 * have one.  At most KB_MAX_JOBS. */
+	 * 0 or 1: one writer, as the input is read.  KB_JOBS_PER_CORE: one
+	 * per core this process may run on, at most KB_JOBS_PER_CORE_MAX.
+	 * Updates in place always have one.  At most KB_MAX_JOBS. */
 	unsigned jobs;
 } kb_index_options_t;
 
 #define KB_MAX_JOBS 64
+/* Each writer holds its own batch and B-trees (some 100 MB at a million
+ * entries), and past four the first pass and the compaction, which one
+ * core does, take most of a build. */
+#define KB_JOBS_PER_CORE 0xffffffffu
+#define KB_JOBS_PER_CORE_MAX 4
 
 #define KB_PROGRESS_EVERY 5000
 

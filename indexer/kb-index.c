@@ -29,9 +29,9 @@ static const char usage[] =
     "  -d, --db DIR    the index directory (default: $KB_DB)\n"
     "  -c, --check     only validate PATH: no index is read or written\n"
     "      --rebuild   build the whole index anew instead of updating it\n"
-    "  -j, --jobs N    build anew with N writers at once, one per core (default\n"
-    "                  1; updates in place have one): the input is checked\n"
-    "                  first, then written in N shares\n"
+    "  -j, --jobs N    build anew with N writers at once (default: one per core,\n"
+    "                  at most 4; updates in place have one): the input is\n"
+    "                  checked first, then written in N shares\n"
     "  -q, --quiet     no summary line\n"
     "  -h, --help      show this help\n"
     "  -V, --version   show the version\n"
@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 	int quiet = 0, check = 0, c;
 	kb_index_options_t opts;
 	kb_index_options_init(&opts);
+	opts.jobs = KB_JOBS_PER_CORE;
 	while ((c = getopt_long(argc, argv, "d:cj:qhV", options, NULL)) != -1) {
 		char *end;
 		switch (c) {
@@ -130,11 +131,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kb-index: %zu entries in %zu files are valid\n", stats.entries,
 		        stats.files);
 	} else if (!quiet) {
+		char writers[32] = "";
+		if (stats.writers > 1)
+			snprintf(writers, sizeof writers, " by %u writers", stats.writers);
 		fprintf(stderr,
 		        "kb-index: %s %s: %zu entries from %zu files (%zu added, %zu changed, "
-		        "%zu removed, %zu unchanged) in %.2f s\n",
+		        "%zu removed, %zu unchanged) in %.2f s%s\n",
 		        stats.rebuilt ? "built" : "updated", db, stats.entries, stats.files,
-		        stats.added, stats.changed, stats.removed, stats.unchanged, stats.seconds);
+		        stats.added, stats.changed, stats.removed, stats.unchanged, stats.seconds,
+		        writers);
 	}
 	kb_indexer_destroy(ix);
 	return code;

@@ -7,8 +7,9 @@
  * first pass, which reads and checks the input as any run does, also notes
  * how many documents each entry becomes and where each file's entries
  * begin.  The writers then read their files again. */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* sched_getaffinity() */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,13 @@ static void *run_job(void *arg)
 	if (j->st == KB_OK && j->part > 0 && (st = kbx_writer_commit(j->writer, &err)) != KB_OK)
 		fail(j, st, err);
 	return NULL;
+}
+
+unsigned kb_build_jobs_per_core(void)
+{
+	cpu_set_t cpus;
+	int n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+	return n < 1 ? 1 : n > KB_JOBS_PER_CORE_MAX ? KB_JOBS_PER_CORE_MAX : (unsigned)n;
 }
 
 /* Shares of about equal documents, in reading order. */

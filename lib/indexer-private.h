@@ -109,6 +109,10 @@ int kb_build_jobs_note_file(kb_indexer_t *ix);
 int kb_build_jobs_note(kb_indexer_t *ix, const kb_entry_t *e);
 kb_status_t kb_build_jobs_run(kb_indexer_t *ix, char **err);
 void kb_build_jobs_clear(kb_indexer_t *ix);
+/* How many writers KB_JOBS_PER_CORE means here: the cores this process
+ * may run on (its CPU affinity, as nproc counts them), 1 to
+ * KB_JOBS_PER_CORE_MAX. */
+unsigned kb_build_jobs_per_core(void);
 
 /* Notes that entry id at line belongs to the file being read, for the
  * file's record (input_files.c).  0, or -1 when out of memory. */

@@ -179,8 +179,9 @@ KB_EXPORT kb_status_t kb_indexer_open(const char *db_dir, const kb_index_options
 		st = kb_index_dir_start_build(&ix->dir, &err);
 	/* Several writers: the input is read and checked first, with no
 	 * writer, and written at the commit. */
-	if (st == KB_OK && !ix->updating && opts->jobs > 1)
-		ix->jobs = opts->jobs > KB_MAX_JOBS ? KB_MAX_JOBS : opts->jobs;
+	unsigned jobs = opts->jobs == KB_JOBS_PER_CORE ? kb_build_jobs_per_core() : opts->jobs;
+	if (st == KB_OK && !ix->updating && jobs > 1)
+		ix->jobs = jobs > KB_MAX_JOBS ? KB_MAX_JOBS : jobs;
 	else if (st == KB_OK && !ix->updating)
 		st = kbx_writer_create(ix->dir.build_path, &ix->writer, &err);
 	if (st != KB_OK) {
@@ -331,6 +332,7 @@ KB_EXPORT kb_status_t kb_indexer_commit(kb_indexer_t *ix, kb_index_stats_t *stat
 		kb_indexer_set_error(ix, err);
 		return st;
 	}
+	ix->stats.writers = ix->jobs ? ix->jobs : 1;
 	ix->stats.seconds = seconds_since(&ix->started);
 	if (stats)
 		*stats = ix->stats;

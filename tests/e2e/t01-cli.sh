@@ -49,12 +49,36 @@ done
 [ ! -e "$T/db" ] && pass || fail "kb-index with a bad --jobs created $T/db"
 
 # ---- KB_DB as the default for --db -----------------------------------------
+# A build has one writer per core by default, at most 4 (nproc counts the
+# cores this process may run on, as kb-index does).
+cores=$(nproc)
+[ "$cores" -gt 4 ] && cores=4
+writers=""
+[ "$cores" -gt 1 ] && writers=" by $cores writers"
 expect_exit 0 env KB_DB="$T/db" "$KB_INDEX" "$FIX/protocol-kb.xml"
-assert_match "$ERR" "^kb-index: built $T/db: 13 entries from 1 files \(13 added, 0 changed, 0 removed, 0 unchanged\) in [0-9]+\.[0-9]+ s\$" \
-	"kb-index with KB_DB: summary line"
+assert_match "$ERR" "^kb-index: built $T/db: 13 entries from 1 files \(13 added, 0 changed, 0 removed, 0 unchanged\) in [0-9]+\.[0-9]+ s$writers\$" \
+	"kb-index with KB_DB: summary line, one writer per core"
+
 assert_eq "" "$OUT" "kb-index: nothing on stdout"
 assert_eq "gen-1" "$(current_gen "$T/db")" "KB_DB index: current names gen-1"
 DB=$T/db
+
+# --jobs sets the writers of a build; on one core the default is one.
+# Updates in place have one whatever --jobs says.
+for run in "--jobs 1|" "--jobs 3| by 3 writers" "taskset -c 0|"; do
+	how=${run%%|*} want=${run#*|}
+	rm -rf "$T/dbw"
+	case "$how" in
+	taskset*) command -v taskset >/dev/null || continue
+		expect_exit 0 taskset -c 0 "$KB_INDEX" --db "$T/dbw" "$FIX/protocol-kb.xml" ;;
+	*) expect_exit 0 "$KB_INDEX" $how --db "$T/dbw" "$FIX/protocol-kb.xml" ;;
+	esac
+	assert_match "$ERR" "^kb-index: built $T/dbw: 13 entries .* in [0-9]+\.[0-9]+ s$want\$" \
+		"kb-index with $how: summary line"
+done
+expect_exit 0 "$KB_INDEX" --jobs 3 --db "$T/dbw" "$FIX/protocol-kb.xml"
+assert_match "$ERR" "^kb-index: updated $T/dbw: .* in [0-9]+\.[0-9]+ s\$" \
+	"an update in place names no writers"
 
 Q=宽带断网了怎么报修
 expect_exit 0 "$KB_QUERY" --db "$DB" --json "$Q"

@@ -1,8 +1,10 @@
 /* test_search.c: indexes built in temporary directories through the public
  * API (kb_indexer_*), searched with kb_searcher_* and kb_search(): ranking,
  * filters, answer variants, arguments, folding, reindexing. */
+#define _GNU_SOURCE /* sched_getaffinity() */
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1583,6 +1585,50 @@ START_TEST(writers_at_once_build_the_same_index)
 }
 END_TEST
 
+/* The writers a build had, as the summary reports them: as many as asked
+ * for, no more than the entries, one for an update in place; one per core
+ * (at most KB_JOBS_PER_CORE_MAX) for KB_JOBS_PER_CORE. */
+static unsigned writers_of(unsigned jobs, bool rebuild, const char *src)
+{
+	kb_index_options_t o;
+	kb_index_options_init(&o);
+	o.jobs = jobs;
+	o.rebuild = rebuild;
+	kb_indexer_t *ix = NULL;
+	char *err = NULL;
+	ck_assert_int_eq(kb_indexer_open(db, &o, &ix, &err), KB_OK);
+	ck_assert_int_eq(kb_indexer_add_path(ix, src), KB_OK);
+	kb_index_stats_t stats = {0};
+	ck_assert_int_eq(kb_indexer_commit(ix, &stats), KB_OK);
+	kb_indexer_destroy(ix);
+	return stats.writers;
+}
+
+START_TEST(a_build_reports_its_writers)
+{
+	char *src = fx_path(dir, "src");
+	ck_assert_int_eq(mkdir(src, 0777), 0);
+	char *xml = fx_kb("<entry id=\"N\"><title>新装宽带</title><answer>a</answer></entry>"
+	                  "<entry id=\"M\"><title>宽带提速</title><answer>a</answer></entry>"
+	                  "<entry id=\"K\"><title>宽带续费</title><answer>a</answer></entry>");
+	char *file = fx_write(src, "n.xml", xml);
+	ck_assert_uint_eq(writers_of(0, true, src), 1);
+	ck_assert_uint_eq(writers_of(1, true, src), 1);
+	ck_assert_uint_eq(writers_of(2, true, src), 2);
+	ck_assert_uint_eq(writers_of(KB_MAX_JOBS, true, src), 3);
+	ck_assert_uint_eq(writers_of(3, false, src), 1);
+
+	cpu_set_t cpus;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+	unsigned cores = (unsigned)CPU_COUNT(&cpus);
+	unsigned want = cores < KB_JOBS_PER_CORE_MAX ? cores : KB_JOBS_PER_CORE_MAX;
+	ck_assert_uint_eq(writers_of(KB_JOBS_PER_CORE, true, src), want < 3 ? want : 3);
+	free(file);
+	free(xml);
+	free(src);
+}
+END_TEST
+
 /* Writers read the input again: an input that changed since it was
  * checked fails the run, and the index stays as it was. */
 START_TEST(writers_see_the_input_change)
@@ -2172,6 +2218,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, collapsing_after_the_match_keeps_what_xapian_keeps);
 	tcase_add_test(tc, writers_at_once_build_the_same_index);
 	tcase_add_test(tc, writers_see_the_input_change);
+	tcase_add_test(tc, a_build_reports_its_writers);
 	tcase_add_test(tc, update_sees_every_kind_of_change);
 	tcase_add_test(tc, an_update_replaces_every_document_of_an_entry);
 	tcase_add_test(tc, a_damaged_entry_record_stops_the_update);
