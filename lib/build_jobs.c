@@ -129,7 +129,7 @@ static kb_status_t write_entry(void *arg, const kb_entry_t *e)
 	char hash[17] = "";
 	kb_status_t st = kb_document_encode(e, &data, &data_len);
 	if (st == KB_OK) {
-		kb_document_hash(e, data, hash);
+		kb_document_hash(e, data, data_len, hash);
 		st = kb_entry_write(j->writer, j->analyzer, e, data, data_len, hash, j->docid, &err);
 	}
 	free(data);

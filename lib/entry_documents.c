@@ -287,7 +287,7 @@ kb_status_t kb_indexer_add_entry(void *arg, const kb_entry_t *e)
 	char hash[17] = "";
 	const char *old = NULL;
 	if (st == KB_OK) {
-		kb_document_hash(e, data, hash);
+		kb_document_hash(e, data, data_len, hash);
 		old = ix->updating ? kb_string_set_get(&ix->old_hashes, e->id) : NULL;
 		if (old && kb_entry_unchanged(old, hash)) {
 			ix->stats.unchanged++;

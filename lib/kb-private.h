@@ -99,7 +99,7 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "7"
+#define KB_INDEX_FORMAT "8"
 /* h:<entry id> -> "<content hash> <first docid> <documents>": whether the
  * entry changed, and which documents an update replaces (an entry's
  * documents are numbered one after another). */

@@ -1,7 +1,6 @@
 /* searcher.c: ranked, filtered search over an index, and result handling. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "analyze.h"
 #include "coverage.h"
 #include "custom_words.h"
+#include "document.h"
 #include "entry.h"
 #include "highlight.h"
 #include "index_dir.h"
@@ -128,7 +128,7 @@ struct kb_searcher {
 
 struct kb_results {
 	kb_hit_t *hits;
-	json_t **docs;       /* keep the strings the hits point at alive */
+	char **docs;         /* the hits' stored data, which their strings point into */
 	size_t doc_count;
 	const char **tags;   /* all hits' audience arrays, back to back */
 	char **snippets;     /* per returned hit */
@@ -552,45 +552,49 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	return st;
 }
 
-static const char *string_field(json_t *doc, const char *key)
+/* The hit's strings point into the match's data, which the results take. */
+static kb_status_t fill_hit(kb_results_t *r, size_t i, kbx_match_t *m, const kb_query_t *q,
+                            const char **tags)
 {
-	const char *v = json_string_value(json_object_get(doc, key));
-	return v ? v : "";
-}
-
-static kb_status_t fill_hit(kb_results_t *r, size_t i, const kbx_match_t *m,
-                            const kb_query_t *q, const char **tags)
-{
-	json_t *doc = json_loadb(m->data, m->data_len, 0, NULL);
-	if (!doc)
+	kb_document_t doc;
+	if (!m->data || kb_document_decode(m->data, m->data_len, &doc) != KB_OK)
 		return KB_ERR_CORRUPT;
-	r->docs[r->doc_count++] = doc;
+	r->docs[r->doc_count++] = m->data;
+	m->data = NULL;
 	kb_hit_t *h = &r->hits[i];
-	h->id = string_field(doc, "id");
+	h->id = doc.id;
 	h->score = m->score;
-	h->title = string_field(doc, "title");
-	if (m->part > 0)
-		h->matched = m->part == 1 ? h->title
-		                          : json_string_value(json_array_get(
-		                                json_object_get(doc, "alts"), (size_t)m->part - 2));
-	h->category = string_field(doc, "category");
-	h->answer = string_field(doc, "answer");
-	json_t *variants = json_object_get(doc, "variants");
-	for (size_t k = 0; k < q->audience_count; k++) {
-		/* The tag is the stored key, not the caller's string: what a hit
-		 * points at lives as long as the results. */
-		void *it = json_object_iter_at(variants, q->audiences[k]);
-		const char *v = it ? json_string_value(json_object_iter_value(it)) : NULL;
-		if (v) {
-			h->answer = v;
-			h->answer_audience = json_object_iter_key(it);
-			break;
+	h->title = doc.title;
+	if (m->part == 1) {
+		h->matched = h->title;
+	} else if (m->part > 1 && (size_t)m->part - 2 < doc.alt_count) {
+		const char *alt = doc.alts;
+		for (long k = 2; k < m->part; k++)
+			alt = kb_document_next(alt);
+		h->matched = alt;
+	}
+	h->category = doc.category;
+	h->answer = doc.answer;
+	for (size_t k = 0; k < q->audience_count && !h->answer_audience; k++) {
+		const char *tag = doc.variants;
+		for (size_t v = 0; v < doc.variant_count; v++) {
+			const char *answer = kb_document_next(tag);
+			/* The tag is the stored one, not the caller's string: what
+			 * a hit points at lives as long as the results. */
+			if (strcmp(tag, q->audiences[k]) == 0) {
+				h->answer = answer;
+				h->answer_audience = tag;
+				break;
+			}
+			tag = kb_document_next(answer);
 		}
 	}
-	json_t *aud = json_object_get(doc, "audience");
 	h->audiences = tags;
-	for (size_t k = 0; k < json_array_size(aud) && k < KB_MAX_TAGS; k++)
-		tags[h->audience_count++] = json_string_value(json_array_get(aud, k));
+	const char *tag = doc.audiences;
+	for (size_t k = 0; k < doc.audience_count && k < KB_MAX_TAGS; k++) {
+		tags[h->audience_count++] = tag;
+		tag = kb_document_next(tag);
+	}
 	return KB_OK;
 }
 
@@ -707,7 +711,7 @@ KB_EXPORT void kb_results_destroy(kb_results_t *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->doc_count; i++)
-		json_decref(r->docs[i]);
+		free(r->docs[i]);
 	for (size_t i = 0; r->snippets && i < r->count; i++) {
 		free(r->snippets[i]);
 		free(r->spans[i]);
