@@ -164,7 +164,8 @@ typedef struct kbx_search {
 	 * of memory each, see the shim) are read once and kept by the reader
 	 * (then those of documents added since, as it is reopened), rather
 	 * than each search reading its matches'.  It pays off over many
-	 * searches: some hundreds on atec-faq. */
+	 * searches: some hundreds on atec-faq.  A search reads a bounded slice
+	 * of them, so a new generation's are read over its first searches. */
 	int values_in_memory;
 	unsigned limit;                    /* how many matches to find */
 	/* Before choose() sees them, the first text_count matches get their

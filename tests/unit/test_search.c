@@ -1512,6 +1512,46 @@ START_TEST(collapsing_after_the_match_keeps_what_xapian_keeps)
 }
 END_TEST
 
+/* A server's tables of a new generation are read a slice of documents
+ * per search, the rest read from the index meanwhile: over a rebuild to
+ * 10,000 entries (30,000 documents, more than one slice), each search
+ * answers as a searcher without tables does, whichever slice the matches
+ * fall in, and the second and third searches as the first. */
+START_TEST(a_new_generation_is_read_a_slice_a_search)
+{
+	kb_searcher_t *many = index_and_open("<entry id=\"old\"><title>套餐变更</title>"
+	                                     "<answer>a</answer></entry>");
+	kb_searcher_expect_many(many);
+	char *entries = numbered_entries(10000, "<entry id=\"n%1$05d\"><title>套餐%1$d号变更</title>"
+	                                        "<alt>第%1$d号套餐怎么改</alt><answer>a</answer></entry>");
+	char *xml = fx_kb(entries), *diags = NULL;
+	ck_assert_int_eq(fx_index_rebuild(db, xml, &diags), KB_OK);
+	free(diags);
+	kb_searcher_t *one_off = fx_searcher(db);
+	/* The first search after the rebuild finds an entry past the first
+	 * slice. */
+	static const char *const texts[] = {"套餐9999号变更", "第5000号套餐怎么改", "套餐7号变更",
+	                                    "套餐变更", NULL};
+	for (int round = 0; round < 3; round++) {
+		for (size_t t = 0; texts[t]; t++) {
+			char *want = hits_and_total(one_off, texts[t], 20);
+			char *have = hits_and_total(many, texts[t], 20);
+			ck_assert_msg(strcmp(have, want) == 0, "round %d, %s:\n%s\nwithout tables:\n%s",
+			              round, texts[t], have, want);
+			free(want);
+			free(have);
+		}
+	}
+	char *top = hits_and_total(many, "套餐9999号变更", 1);
+	ck_assert_msg(strstr(top, ": n09999 "), "%s", top);
+	free(top);
+	kb_searcher_destroy(one_off);
+	kb_searcher_destroy(many);
+	free(xml);
+	free(entries);
+}
+END_TEST
+
 /* A rebuild by several writers at once answers exactly as one writer's
  * (the same hits, scores and matched questions), over entries of several
  * files with alts, and an update in place follows it. */
@@ -2219,6 +2259,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, writers_at_once_build_the_same_index);
 	tcase_add_test(tc, writers_see_the_input_change);
 	tcase_add_test(tc, a_build_reports_its_writers);
+	tcase_add_test(tc, a_new_generation_is_read_a_slice_a_search);
 	tcase_add_test(tc, update_sees_every_kind_of_change);
 	tcase_add_test(tc, an_update_replaces_every_document_of_an_entry);
 	tcase_add_test(tc, a_damaged_entry_record_stops_the_update);
