@@ -24,12 +24,19 @@ static kb_entry_t full(void)
 	return e;
 }
 
+/* e's stored form, malloc()ed; its length into *len. */
+static char *encoded(const kb_entry_t *e, size_t *len)
+{
+	char *data = NULL;
+	ck_assert_int_eq(kb_document_encode(e, &data, len), KB_OK);
+	return data;
+}
+
 START_TEST(what_is_written_is_read)
 {
 	kb_entry_t e = full();
-	char *data;
 	size_t len;
-	ck_assert_int_eq(kb_document_encode(&e, &data, &len), KB_OK);
+	char *data = encoded(&e, &len);
 	kb_document_t d;
 	ck_assert_int_eq(kb_document_decode(data, len, &d), KB_OK);
 	ck_assert_str_eq(d.id, "BB-001");
@@ -54,7 +61,7 @@ START_TEST(what_is_written_is_read)
 	/* No category, no lists. */
 	kb_entry_t bare = {.id = "X", .status = "published", .title = "停机保号"};
 	bare.answers[bare.answer_count++] = (kb_answer_t){NULL, "拨打10000。"};
-	ck_assert_int_eq(kb_document_encode(&bare, &data, &len), KB_OK);
+	data = encoded(&bare, &len);
 	ck_assert_int_eq(kb_document_decode(data, len, &d), KB_OK);
 	ck_assert_str_eq(d.category, "");
 	ck_assert_str_eq(d.answer, "拨打10000。");
@@ -70,9 +77,8 @@ END_TEST
 START_TEST(damaged_data_is_refused)
 {
 	kb_entry_t e = full();
-	char *data;
 	size_t len;
-	ck_assert_int_eq(kb_document_encode(&e, &data, &len), KB_OK);
+	char *data = encoded(&e, &len);
 	kb_document_t d;
 	for (size_t cut = 0; cut < len; cut++) {
 		/* A copy of exactly cut bytes, so that valgrind and ASan see any
@@ -112,9 +118,8 @@ END_TEST
 
 static void hash_of(const kb_entry_t *e, char hex[17])
 {
-	char *data;
 	size_t len;
-	ck_assert_int_eq(kb_document_encode(e, &data, &len), KB_OK);
+	char *data = encoded(e, &len);
 	kb_document_hash(e, data, len, hex);
 	free(data);
 }
