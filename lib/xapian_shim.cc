@@ -45,9 +45,9 @@ static_assert(kKeysInMemoryMax < UINT32_MAX && kTextsInMemoryMax < UINT32_MAX,
               "a table's values are found by 32-bit offsets");
 // A search reads at most this many documents' values into each table: a
 // new generation's tables (0.5 s at 1M entries) are read a slice per
-// search (some 3 ms there), so that no one request after a rebuild waits
-// for all of them; what is not read yet is read from the index, as by a
-// one-off search.
+// search (3 to 12 ms on atec-faq), so that no one request after a rebuild
+// waits for all of them; what is not read yet is read from the index, as
+// by a one-off search.
 static const Xapian::doccount kValuesPerSearch = 16384;
 
 struct kbx_doc {

@@ -95,9 +95,10 @@ kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, 
  * was a newer one. */
 kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err);
 
-/* Reads now what a search with values_in_memory (see kbx_search_t) would
- * read at its start: the values of key_slot and text_slot of a local
- * database, so that a server pays for them before its first request. */
+/* Reads now, whole, the tables a search with values_in_memory (see
+ * kbx_search_t) reads a slice at a time: the values of key_slot and
+ * text_slot of a local database, so that a server pays for them before its
+ * first request. */
 kb_status_t kbx_reader_keep_values(kbx_reader_t *r, int key_slot, int text_slot, char **err);
 
 typedef struct kbx_weighted_term {
