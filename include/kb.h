@@ -66,8 +66,8 @@ typedef struct kb_index_stats {
 	size_t removed;    /* entries no longer in the input */
 	size_t unchanged;  /* entries left as they were */
 	int rebuilt;       /* the whole index was built anew */
-	unsigned writers;  /* that wrote it at once: 1, or more for a build
-	                      with kb_index_options_t.jobs (0 while validating) */
+	unsigned writers;  /* how many wrote it at once: 1, more for a build
+	                      with kb_index_options_t.jobs, 0 while validating */
 	double seconds;    /* wall time from open to commit */
 } kb_index_stats_t;
 
@@ -94,7 +94,7 @@ typedef struct kb_index_options {
 #define KB_MAX_JOBS 64
 /* Each writer holds its own batch and B-trees (some 100 MB at a million
  * entries), and past four the first pass and the compaction, which one
- * core does, take most of a build. */
+ * core does, take a growing share of a build. */
 #define KB_JOBS_PER_CORE 0xffffffffu
 #define KB_JOBS_PER_CORE_MAX 4
 
