@@ -185,11 +185,12 @@ FUZZ_CC ?= clang
 FUZZ_CXX ?= clang++
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_OPTFLAGS = -O1 -g -fno-omit-frame-pointer $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link
-FUZZ_TARGETS = entry_reader protocol analyze
+FUZZ_TARGETS = entry_reader protocol analyze document
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN_entry_reader = 65536
 FUZZ_MAX_LEN_protocol = 4096
 FUZZ_MAX_LEN_analyze = 4096
+FUZZ_MAX_LEN_document = 4096
 FUZZ_MAKE = $(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) \
 	OPTFLAGS='$(FUZZ_OPTFLAGS)' WERROR=
 FUZZ_RUNS = $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAX_LEN_$(t)))

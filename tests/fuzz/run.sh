@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh [--replay] [--seconds N] [--build DIR] NAME[:MAX_LEN]...
 #
-# NAME is a target (entry_reader, protocol, analyze): DIR/fuzz_NAME.  Each
+# NAME is a target (entry_reader, protocol, analyze, document): DIR/fuzz_NAME.  Each
 # one fuzzes for N seconds (default 60) starting from its seeds,
 # tests/fuzz/corpus/NAME, and the inputs that once crashed it,
 # tests/fuzz/regressions/NAME; what it finds new goes to the scratch corpus
