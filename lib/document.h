@@ -12,6 +12,8 @@
 #ifndef KB_DOCUMENT_H
 #define KB_DOCUMENT_H
 
+#include <string.h>
+
 #include "entry.h"
 
 /* *data is malloc()ed, freed by the caller; *len counts every byte of it,
@@ -33,9 +35,7 @@ kb_status_t kb_document_decode(const char *data, size_t len, kb_document_t *d);
 /* The field after field, in decoded data. */
 static inline const char *kb_document_next(const char *field)
 {
-	while (*field)
-		field++;
-	return field + 1;
+	return field + strlen(field) + 1;
 }
 
 /* A hash of everything about e that the index holds (data as encoded,
