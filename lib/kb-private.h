@@ -119,8 +119,8 @@ char *kb_filter_term(const char *prefix, const char *value);
 /* s is about to answer many searches (kb_serve): it keeps in memory what
  * pays off only over many of them, every document's entry key and every
  * entry's questions (up to a budget, see the shim), read once per index
- * generation (the first now) instead of each search's matches' from the
- * index. */
+ * generation (the first now, a later one a slice a search) instead of
+ * each search's matches' from the index. */
 void kb_searcher_expect_many(kb_searcher_t *s);
 
 /* ---- helpers --------------------------------------------------------- */
