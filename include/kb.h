@@ -86,7 +86,8 @@ typedef struct kb_index_options {
 	 * to this many writers at once, one per core: the input is read and
 	 * checked first, then written in shares, compacted into one index.
 	 * 0 or 1: one writer, as the input is read.  KB_JOBS_PER_CORE: one
-	 * per core this process may run on, at most KB_JOBS_PER_CORE_MAX.
+	 * per core this process may run on, no more than its cgroup's CPU
+	 * limit grants (a container's), at most KB_JOBS_PER_CORE_MAX.
 	 * Updates in place always have one.  At most KB_MAX_JOBS. */
 	unsigned jobs;
 } kb_index_options_t;

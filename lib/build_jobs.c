@@ -195,6 +195,9 @@ unsigned kb_build_jobs_per_core(void)
 {
 	cpu_set_t cpus;
 	int n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+	unsigned quota = kb_cpu_quota("");
+	if (quota && (unsigned)n > quota)
+		n = (int)quota;
 	return n < 1 ? 1 : n > KB_JOBS_PER_CORE_MAX ? KB_JOBS_PER_CORE_MAX : (unsigned)n;
 }
 

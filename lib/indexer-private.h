@@ -110,7 +110,8 @@ int kb_build_jobs_note(kb_indexer_t *ix, const kb_entry_t *e);
 kb_status_t kb_build_jobs_run(kb_indexer_t *ix, char **err);
 void kb_build_jobs_clear(kb_indexer_t *ix);
 /* How many writers KB_JOBS_PER_CORE means here: the cores this process
- * may run on (its CPU affinity, as nproc counts them), 1 to
+ * may run on (its CPU affinity, as nproc counts them), fewer when its
+ * cgroup's CPU limit grants fewer CPUs (a container's --cpus), 1 to
  * KB_JOBS_PER_CORE_MAX. */
 unsigned kb_build_jobs_per_core(void);
 

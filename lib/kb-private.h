@@ -152,6 +152,12 @@ uint64_t kb_hash_n(uint64_t h, const char *s, size_t n);
  * character by '?'; returns how many were replaced (0: s was UTF-8). */
 size_t kb_utf8_repair(char *s, size_t len);
 
+/* How many CPUs the cgroup CPU limit of this process grants, rounded up
+ * (cgroup v2 or v1, the tightest of its cgroup and their ancestors), or 0
+ * without a limit.  root prefixes every path read ("" on a live system;
+ * a directory laid out like / in tests). */
+unsigned kb_cpu_quota(const char *root);
+
 /* Whether s is a valid audience tag: [a-z0-9][a-z0-9_-]{0,31}. */
 int kb_tag_is_valid(const char *s);
 

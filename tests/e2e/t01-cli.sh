@@ -50,8 +50,19 @@ done
 
 # ---- KB_DB as the default for --db -----------------------------------------
 # A build has one writer per core by default, at most 4 (nproc counts the
-# cores this process may run on, as kb-index does).
+# cores this process may run on, as kb-index does), and no more than a
+# container's CPU limit grants (the cgroup's quota, rounded up: the unit
+# tests of cpu_quota.c cover its forms and ancestors; here the limit of this
+# process's own cgroup, v2 or v1).
 cores=$(nproc)
+cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
+quota=$(cat "/sys/fs/cgroup$cg/cpu.max" 2>/dev/null | awk '$1 != "max" && $2 > 0 { print int(($1 + $2 - 1) / $2) }')
+cg=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3; exit }' /proc/self/cgroup)
+for d in "/sys/fs/cgroup/cpu$cg" /sys/fs/cgroup/cpu; do
+	[ -z "$quota" ] && [ -r "$d/cpu.cfs_quota_us" ] &&
+		quota=$(awk -v p="$(cat "$d/cpu.cfs_period_us")" '$1 > 0 && p > 0 { print int(($1 + p - 1) / p) }' "$d/cpu.cfs_quota_us")
+done
+[ -n "$quota" ] && [ "$quota" -lt "$cores" ] && cores=$quota
 [ "$cores" -gt 4 ] && cores=4
 writers=""
 [ "$cores" -gt 1 ] && writers=" by $cores writers"

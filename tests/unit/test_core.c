@@ -1,6 +1,8 @@
 /* test_core.c: the small pieces: status names, dates, tags, the string
  * set and the diagnostics list. */
 #include <check.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +340,82 @@ START_TEST(diag_sort_numeric_not_textual)
 }
 END_TEST
 
+/* ---- cgroup CPU limits (cpu_quota.c) ------------------------------------- */
+
+/* Writes text to root/rel, making the directories on the way. */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char *path = fx_printf("%s/%s", root, rel);
+	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		ck_assert_msg(mkdir(path, 0755) == 0 || errno == EEXIST, "mkdir %s", path);
+		*p = '/';
+	}
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	free(fx_write(path, slash + 1, text));
+	free(path);
+}
+
+START_TEST(no_cgroup_means_no_limit)
+{
+	char *root = fx_tempdir();
+	ck_assert_uint_eq(kb_cpu_quota(root), 0);
+	put(root, "proc/self/cgroup", "0::/\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 0); /* no cpu.max */
+	put(root, "sys/fs/cgroup/cpu.max", "max 100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 0);
+	put(root, "sys/fs/cgroup/cpu.max", "what\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 0);
+	put(root, "proc/self/cgroup", "nonsense\n\n::\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 0);
+	fx_rmtree(root);
+	free(root);
+}
+END_TEST
+
+START_TEST(cgroup_v2_limit_rounds_up_and_the_tightest_ancestor_counts)
+{
+	char *root = fx_tempdir();
+	put(root, "proc/self/cgroup", "0::/kb.slice/job\n");
+	put(root, "sys/fs/cgroup/cpu.max", "max 100000\n");
+	put(root, "sys/fs/cgroup/kb.slice/job/cpu.max", "150000 100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 2);
+	put(root, "sys/fs/cgroup/kb.slice/cpu.max", "50000 100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 1);
+	put(root, "sys/fs/cgroup/kb.slice/cpu.max", "800000 100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 2);
+	fx_rmtree(root);
+	free(root);
+}
+END_TEST
+
+START_TEST(cgroup_v1_limit_is_read_from_the_cpu_controller)
+{
+	char *root = fx_tempdir();
+	/* A container whose hierarchy is not namespaced: the host's path is
+	 * not in its mount, whose root is the container's cgroup. */
+	put(root, "proc/self/cgroup",
+	    "5:cpuacct:/docker/abc\n4:cpu,cpuacct:/docker/abc\n1:name=systemd:/docker/abc\n");
+	put(root, "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "300000\n");
+	put(root, "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 3);
+	put(root, "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "-1\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 0);
+	/* Only the cpu controller limits; cpuacct counts. */
+	put(root, "sys/fs/cgroup/cpuacct/docker/abc/cpu.cfs_quota_us", "100000\n");
+	put(root, "sys/fs/cgroup/cpuacct/docker/abc/cpu.cfs_period_us", "100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 0);
+	/* Mounted as plain "cpu", the path present. */
+	put(root, "proc/self/cgroup", "3:cpu:/batch\n");
+	put(root, "sys/fs/cgroup/cpu/batch/cpu.cfs_quota_us", "100000\n");
+	put(root, "sys/fs/cgroup/cpu/batch/cpu.cfs_period_us", "100000\n");
+	ck_assert_uint_eq(kb_cpu_quota(root), 1);
+	fx_rmtree(root);
+	free(root);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -360,6 +438,12 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, string_set_add_and_get);
 	tcase_add_test(tc, string_set_copies_its_strings);
 	tcase_add_test(tc, string_set_grows);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cpu_quota");
+	tcase_add_test(tc, no_cgroup_means_no_limit);
+	tcase_add_test(tc, cgroup_v2_limit_rounds_up_and_the_tightest_ancestor_counts);
+	tcase_add_test(tc, cgroup_v1_limit_is_read_from_the_cpu_controller);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("diagnostics");
