@@ -139,6 +139,11 @@ kb_status_t kb_analyzer_new(kb_analyzer_t **out, const char *words_dir, char **e
 	return st;
 }
 
+void kb_analyzer_warm(kb_analyzer_t *a)
+{
+	kb_segmenter_warm(a->segmenter);
+}
+
 kb_status_t kb_analyzer_use_words(kb_analyzer_t *a, const char *dir, char **error_message)
 {
 	kb_segmenter_t *s = NULL;

@@ -52,6 +52,10 @@ typedef int (*kb_token_fn)(void *ctx, const kb_token_t *token);
 kb_status_t kb_analyzer_new(kb_analyzer_t **out, const char *words_dir, char **error_message);
 void kb_analyzer_free(kb_analyzer_t *a);
 
+/* Touches the word table's pages now (kb_segmenter_warm), before the
+ * searches that will need them. */
+void kb_analyzer_warm(kb_analyzer_t *a);
+
 /* Cuts with the word table of the generation in dir from now on (a
  * searcher moving to a new generation); keeps the one it had if that
  * fails. */

@@ -9,7 +9,6 @@
  * is not namespaced, /proc/self/cgroup names the host's path, which does
  * not exist in the container's mount: the walk up then reaches the mount's
  * root, which is the container's own cgroup. */
-#define _GNU_SOURCE /* getline() */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -123,6 +123,7 @@ struct kb_searcher {
 	kb_synonyms_t synonyms;  /* of the generation being read */
 	kb_analyzer_t *analyzer;
 	int many;            /* kb_searcher_expect_many() */
+	int words_cold;      /* a new generation's word table is not warmed yet */
 	char *error;
 };
 
@@ -290,8 +291,34 @@ void kb_searcher_expect_many(kb_searcher_t *s)
 	 * tries again. */
 	char *err = NULL;
 	if (s->live)
-		kbx_reader_keep_values(s->reader, KB_SLOT_ENTRY, KB_SLOT_QUESTIONS, &err);
+		kbx_reader_keep_values(s->reader, KB_SLOT_ENTRY, KB_SLOT_QUESTIONS, 0, NULL, &err);
 	free(err);
+	kb_analyzer_warm(s->analyzer);
+}
+
+static void follow_current(kb_searcher_t *s);
+
+unsigned kb_searcher_idle(kb_searcher_t *s)
+{
+	/* A stub's remote shards are left to the requests: nothing is kept
+	 * of them, and a shard that is down would hold up the idle loop. */
+	if (!s->live)
+		return 0;
+	follow_current(s);
+	if (!s->many)
+		return 0;
+	if (s->words_cold) {
+		kb_analyzer_warm(s->analyzer);
+		s->words_cold = 0;
+	}
+	unsigned behind = 0;
+	char *err = NULL;
+	/* A failure is left to the next search, which reads the same. */
+	if (kbx_reader_keep_values(s->reader, KB_SLOT_ENTRY, KB_SLOT_QUESTIONS, KB_IDLE_SLICE,
+	                           &behind, &err) != KB_OK)
+		behind = 0;
+	free(err);
+	return behind;
 }
 
 /* Moves to what kb-index committed since the last search: a new revision
@@ -328,6 +355,7 @@ static void follow_current(kb_searcher_t *s)
 		s->synonyms = syn;
 		free(s->live);
 		s->live = live;
+		s->words_cold = 1;
 	} else {
 		kbx_reader_free(r);
 		kb_synonyms_clear(&syn);

@@ -1,19 +1,77 @@
-/* serve.c: the JSON Lines loop over two streams. */
+/* serve.c: the JSON Lines loop over two streams.  Waiting for a request is
+ * the server's idle time: it follows kb-index's commits and reads a new
+ * generation's tables then (kb_searcher_idle), a short slice at a time
+ * while nothing waits, rather than during the requests that follow. */
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kb-private.h"
 
-/* Reads one line into *buf (without the newline).  A line longer than
- * KB_PROTOCOL_MAX_LINE is read to its end but not kept: *too_long is set.
- * Returns 0 at EOF with nothing read, 1 otherwise, -1 on a read error or
- * when out of memory. */
-static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_long)
+/* The requests: through in's descriptor when it has one (stdio's buffer
+ * would hide a request that waits behind the one being answered), else
+ * through stdio, without idle work. */
+typedef struct input {
+	FILE *file;
+	int fd;
+	char buf[16384];
+	size_t at, end;
+	int eof;
+} input_t;
+
+/* Returns once fd has something to read (or an end or an error, which
+ * read() then reports), doing s's idle work while it waits. */
+static void wait_for_request(kb_searcher_t *s, int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	unsigned behind = 1;
+	while (poll(&p, 1, behind ? 0 : KB_IDLE_CHECK_MS) == 0)
+		behind = kb_searcher_idle(s);
+}
+
+/* The next byte, EOF at the end, or -2 on a read error; idle_for, when not
+ * NULL, does its idle work if nothing is there yet. */
+static int next_byte(input_t *in, kb_searcher_t *idle_for)
+{
+	if (in->fd < 0) {
+		int c = getc(in->file);
+		return c == EOF && ferror(in->file) ? -2 : c;
+	}
+	if (in->at == in->end) {
+		if (in->eof)
+			return EOF;
+		if (idle_for)
+			wait_for_request(idle_for, in->fd);
+		ssize_t n;
+		do
+			n = read(in->fd, in->buf, sizeof in->buf);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -2;
+		if (n == 0) {
+			in->eof = 1;
+			return EOF;
+		}
+		in->at = 0;
+		in->end = (size_t)n;
+	}
+	return (unsigned char)in->buf[in->at++];
+}
+
+/* Reads one line into *buf (without the newline), doing s's idle work
+ * before its first byte arrives.  A line longer than KB_PROTOCOL_MAX_LINE
+ * is read to its end but not kept: *too_long is set.  Returns 0 at EOF
+ * with nothing read, 1 otherwise, -1 on a read error or when out of
+ * memory. */
+static int read_line(input_t *in, kb_searcher_t *s, char **buf, size_t *cap, size_t *len,
+                     int *too_long)
 {
 	*len = 0;
 	*too_long = 0;
 	int c, any = 0;
-	while ((c = getc(in)) != EOF) {
+	while ((c = next_byte(in, any ? NULL : s)) >= 0) {
 		any = 1;
 		if (c == '\n')
 			break;
@@ -33,7 +91,7 @@ static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_lo
 		}
 		(*buf)[(*len)++] = (char)c;
 	}
-	if (ferror(in))
+	if (c == -2)
 		return -1;
 	if (*len && (*buf)[*len - 1] == '\r')
 		(*len)--;
@@ -42,12 +100,17 @@ static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_lo
 
 KB_EXPORT kb_status_t kb_serve(kb_searcher_t *s, FILE *in, FILE *out)
 {
+	input_t *input = calloc(1, sizeof *input);
+	if (!input)
+		return KB_ERR_NOMEM;
+	input->file = in;
+	input->fd = fileno(in);
 	char *buf = NULL;
 	size_t cap = 0, len;
 	int too_long, got;
 	kb_status_t st = KB_OK;
 	kb_searcher_expect_many(s);
-	while ((got = read_line(in, &buf, &cap, &len, &too_long)) == 1) {
+	while ((got = read_line(input, s, &buf, &cap, &len, &too_long)) == 1) {
 		char *resp = NULL;
 		if (too_long)
 			resp = kb_strdup_printf("{\"id\":null,\"ok\":false,\"error\":{\"code\":\"bad_request\","
@@ -68,5 +131,6 @@ KB_EXPORT kb_status_t kb_serve(kb_searcher_t *s, FILE *in, FILE *out)
 	if (got < 0)
 		st = KB_ERR_IO;
 	free(buf);
+	free(input);
 	return st;
 }

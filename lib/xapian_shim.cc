@@ -126,6 +126,9 @@ public:
 		through_ = full ? last : stop;
 	}
 
+	// Documents up to last not read yet.
+	Xapian::doccount behind(Xapian::docid last) const { return last > through_ ? last - through_ : 0; }
+
 	// The value of did, or false when it has none or the table does not
 	// hold it.
 	bool find(Xapian::docid did, std::string &key) const
@@ -418,11 +421,19 @@ kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err)
 	});
 }
 
-kb_status_t kbx_reader_keep_values(kbx_reader_t *r, int key_slot, int text_slot, char **err)
+kb_status_t kbx_reader_keep_values(kbx_reader_t *r, int key_slot, int text_slot, unsigned most,
+                                   unsigned *behind, char **err)
 {
+	if (behind)
+		*behind = 0;
 	return guarded(err, [&] {
-		r->keys.catch_up(r->db, static_cast<Xapian::valueno>(key_slot), kKeysInMemoryMax);
-		r->texts.catch_up(r->db, static_cast<Xapian::valueno>(text_slot), kTextsInMemoryMax);
+		r->keys.catch_up(r->db, static_cast<Xapian::valueno>(key_slot), kKeysInMemoryMax, most);
+		r->texts.catch_up(r->db, static_cast<Xapian::valueno>(text_slot), kTextsInMemoryMax,
+		                  most);
+		if (behind) {
+			Xapian::docid last = r->db.get_lastdocid();
+			*behind = std::max(r->keys.behind(last), r->texts.behind(last));
+		}
 	});
 }
 

@@ -95,11 +95,14 @@ kb_status_t kbx_reader_metadata(kbx_reader_t *r, const char *key, char **value, 
  * was a newer one. */
 kb_status_t kbx_reader_reopen(kbx_reader_t *r, int *changed, char **err);
 
-/* Reads now, whole, the tables a search with values_in_memory (see
- * kbx_search_t) reads a slice at a time: the values of key_slot and
- * text_slot of a local database, so that a server pays for them before its
- * first request. */
-kb_status_t kbx_reader_keep_values(kbx_reader_t *r, int key_slot, int text_slot, char **err);
+/* Reads now the tables a search with values_in_memory (see kbx_search_t)
+ * reads a slice at a time: the values of key_slot and text_slot of a local
+ * database, of at most the next `most` documents (0: all), so that a
+ * server pays for them before its first request, or while it waits for
+ * one.  *behind (unless NULL) is set to how many documents are still to
+ * be read (0 when the tables are whole or full). */
+kb_status_t kbx_reader_keep_values(kbx_reader_t *r, int key_slot, int text_slot, unsigned most,
+                                   unsigned *behind, char **err);
 
 typedef struct kbx_weighted_term {
 	const char *term;

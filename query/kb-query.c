@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 		code = st == KB_OK ? EXIT_OK : EXIT_INDEX_ERROR;
 		if (st != KB_OK)
 			fprintf(stderr, "kb-query: %s\n",
-			        ferror(stdin) ? "cannot read requests" : "cannot write responses");
+			        ferror(stdout) ? "cannot write responses" : "cannot read requests");
 	} else {
 		char *text = join_words(argv + optind, argc - optind);
 		code = text ? search_once(s, &o, text) : EXIT_INDEX_ERROR;

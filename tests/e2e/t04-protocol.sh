@@ -73,6 +73,13 @@ assert_eq '"eof"' "$(jq -c .id <<<"$r")" "a last line without a newline is answe
 # No input at all: exit 0, no output.
 expect_exit 0 "$KB_QUERY" --db "$DB" --serve </dev/null
 assert_eq "" "$OUT$ERR" "EOF at once: no output"
+# Requests that cannot be read (a directory), responses that cannot be
+# written (a full disk): exit 3, and which of the two it was.
+expect_exit 3 "$KB_QUERY" --db "$DB" --serve </
+assert_eq "kb-query: cannot read requests" "$ERR" "unreadable requests: the message says so"
+"$KB_QUERY" --db "$DB" --serve <<<'{"q":"话费余额"}' >/dev/full 2>"$T/err"
+assert_eq "3 kb-query: cannot write responses" "$? $(cat "$T/err")" \
+	"unwritable responses: exit 3, the message says so"
 
 # Hidden entries never show up, whatever is asked; dated ones do on a date
 # inside their window.

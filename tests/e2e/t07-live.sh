@@ -58,6 +58,25 @@ for run in 1 2 3 4; do
 	printf 'run %d: %d requests while kb-index ran\n' "$run" "$during" >&2
 	assert_eq "$id" "$(ask "新业务${id}怎么办理")" "run $run: the entry it added is found right after it finished"
 done
+
+# Left alone, the server moves to a rebuild's generation by itself (it
+# looks every second while idle) and reads its tables then, before any
+# request asks, letting go of the replaced generation's files.
+old=$(current_gen "$DB")
+corpus "$T/next.xml" new5
+expect_exit 0 "$KB_INDEX" --quiet --rebuild --db "$DB" "$T/next.xml"
+new=$(current_gen "$DB")
+moved=no
+for _ in $(seq 1 150); do
+	fds=$(ls -l "/proc/$srv_pid/fd" 2>/dev/null)
+	if grep -q "/$new/" <<<"$fds" && ! grep -q "/$old/" <<<"$fds"; then
+		moved=yes
+		break
+	fi
+	sleep 0.1
+done
+assert_eq yes "$moved" "an idle server opens $new and closes $old's files before any request"
+assert_eq new5 "$(ask 新业务new5怎么办理)" "the idle server answers from $new"
 exec {SRV_IN}>&-
 wait "$srv_pid" 2>/dev/null
 assert_eq 0 "$failed" "all $asked requests were answered with ok:true"

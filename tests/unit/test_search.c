@@ -1552,6 +1552,52 @@ START_TEST(a_new_generation_is_read_a_slice_a_search)
 }
 END_TEST
 
+/* While no request waits, a server moves to a new generation and reads its
+ * tables a slice at a time (kb_serve's idle work): each call reads
+ * KB_IDLE_SLICE more documents, until none is left, and searches then
+ * answer as a searcher without tables does. */
+START_TEST(an_idle_server_reads_a_new_generation_a_slice_at_a_time)
+{
+	kb_searcher_t *many = index_and_open("<entry id=\"old\"><title>套餐变更</title>"
+	                                     "<answer>a</answer></entry>");
+	ck_assert_uint_eq(kb_searcher_idle(many), 0);
+	kb_searcher_expect_many(many);
+	ck_assert_uint_eq(kb_searcher_idle(many), 0);
+	char *entries = numbered_entries(10000, "<entry id=\"n%1$05d\"><title>套餐%1$d号变更</title>"
+	                                        "<alt>第%1$d号套餐怎么改</alt><answer>a</answer></entry>");
+	char *xml = fx_kb(entries), *diags = NULL;
+	ck_assert_int_eq(fx_index_rebuild(db, xml, &diags), KB_OK);
+	free(diags);
+	/* 30,000 documents: the first call finds the generation, then each
+	 * reads one slice. */
+	unsigned behind = kb_searcher_idle(many), calls = 1;
+	ck_assert_uint_gt(behind, 20000);
+	ck_assert_uint_lt(behind, 30000);
+	while (behind) {
+		unsigned next = kb_searcher_idle(many);
+		ck_assert_uint_eq(next, behind > KB_IDLE_SLICE ? behind - KB_IDLE_SLICE : 0);
+		behind = next;
+		calls++;
+	}
+	ck_assert_uint_le(calls, 30000 / KB_IDLE_SLICE + 1);
+	ck_assert_uint_eq(kb_searcher_idle(many), 0);
+	kb_searcher_t *one_off = fx_searcher(db);
+	static const char *const texts[] = {"套餐9999号变更", "第5000号套餐怎么改", "套餐变更", NULL};
+	for (size_t t = 0; texts[t]; t++) {
+		char *want = hits_and_total(one_off, texts[t], 20);
+		char *have = hits_and_total(many, texts[t], 20);
+		ck_assert_msg(strcmp(have, want) == 0, "%s:\n%s\nwithout tables:\n%s", texts[t], have,
+		              want);
+		free(want);
+		free(have);
+	}
+	kb_searcher_destroy(one_off);
+	kb_searcher_destroy(many);
+	free(xml);
+	free(entries);
+}
+END_TEST
+
 /* A rebuild by several writers at once answers exactly as one writer's
  * (the same hits, scores and matched questions), over entries of several
  * files with alts, and an update in place follows it. */
@@ -2260,6 +2306,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, writers_see_the_input_change);
 	tcase_add_test(tc, a_build_reports_its_writers);
 	tcase_add_test(tc, a_new_generation_is_read_a_slice_a_search);
+	tcase_add_test(tc, an_idle_server_reads_a_new_generation_a_slice_at_a_time);
 	tcase_add_test(tc, update_sees_every_kind_of_change);
 	tcase_add_test(tc, an_update_replaces_every_document_of_an_entry);
 	tcase_add_test(tc, a_damaged_entry_record_stops_the_update);

@@ -151,6 +151,55 @@ START_TEST(saved_table_cuts_as_the_list)
 }
 END_TEST
 
+/* How much of the mapping of path is in this process's page tables, in kB
+ * (its "Rss" in /proc/self/smaps), or -1 when it is not mapped. */
+static long mapped_kb(const char *path)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	ck_assert_ptr_nonnull(f);
+	char line[4096];
+	long kb = -1;
+	int ours = 0;
+	size_t n = strlen(path);
+	while (kb < 0 && fgets(line, sizeof line, f)) {
+		size_t len = strcspn(line, "\n");
+		line[len] = '\0';
+		if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
+			ours = len >= n && strcmp(line + len - n, path) == 0;
+		else if (ours && strncmp(line, "Rss:", 4) == 0)
+			kb = strtol(line + 4, NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Warming a mapped table puts all its pages in the page tables at once,
+ * rather than one fault at a time during the searches. */
+START_TEST(warming_a_table_maps_every_page)
+{
+	char *dir = fx_tempdir(), *err = NULL;
+	ck_assert_int_eq(kb_analyzer_save_words(a, dir, &err), KB_OK);
+	char *path = fx_path(dir, KB_WORDS_FILE);
+	size_t len = 0;
+	free(fx_read_file(path, &len));
+	long size_kb = (long)(len / 1024);
+	ck_assert_int_gt(size_kb, 256);
+	kb_segmenter_t *seg = NULL;
+	ck_assert_int_eq(kb_segmenter_map(path, &seg, &err), KB_OK);
+	long cold = mapped_kb(path);
+	ck_assert_int_ge(cold, 0);
+	ck_assert_int_lt(cold, size_kb / 2);
+	kb_segmenter_warm(seg);
+	ck_assert_int_ge(mapped_kb(path), size_kb);
+	kb_segmenter_free(seg);
+	ck_assert_int_eq(mapped_kb(path), -1);
+	/* A table loaded from the list is in memory already. */
+	kb_analyzer_warm(a);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 START_TEST(a_damaged_table_is_never_trusted_blindly)
 {
 	char *dir = fx_tempdir(), *err = NULL;
@@ -225,6 +274,7 @@ static Suite *segment_suite(void)
 	tcase_add_test(tc, a_missing_word_list_is_a_clear_error);
 	tcase_add_test(tc, saved_table_cuts_as_the_list);
 	tcase_add_test(tc, a_damaged_table_is_never_trusted_blindly);
+	tcase_add_test(tc, warming_a_table_maps_every_page);
 	suite_add_tcase(s, tc);
 	return s;
 }
