@@ -134,7 +134,9 @@ unsigned kb_searcher_idle(kb_searcher_t *s);
 /* A request that arrives during a slice waits for its end: on atec-faq
  * (138,000 documents) 4,096 take about 1 ms. */
 #define KB_IDLE_SLICE 4096
-/* How often an idle server looks for a new commit, in milliseconds. */
+/* A server is idle once no request came for KB_IDLE_AFTER_MS; it then
+ * looks for a new commit every KB_IDLE_CHECK_MS (milliseconds). */
+#define KB_IDLE_AFTER_MS 5
 #define KB_IDLE_CHECK_MS 1000
 
 /* ---- helpers --------------------------------------------------------- */

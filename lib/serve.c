@@ -22,13 +22,16 @@ typedef struct input {
 } input_t;
 
 /* Returns once fd has something to read (or an end or an error, which
- * read() then reports), doing s's idle work while it waits. */
+ * read() then reports), doing s's idle work while it waits.  A client
+ * with requests queued sends the next one within microseconds of reading
+ * a response: only a pause of KB_IDLE_AFTER_MS is idle time, so that a
+ * busy server spends nothing on idle work. */
 static void wait_for_request(kb_searcher_t *s, int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
-	unsigned behind = 1;
-	while (poll(&p, 1, behind ? 0 : KB_IDLE_CHECK_MS) == 0)
-		behind = kb_searcher_idle(s);
+	int timeout = KB_IDLE_AFTER_MS;
+	while (poll(&p, 1, timeout) == 0)
+		timeout = kb_searcher_idle(s) ? 0 : KB_IDLE_CHECK_MS;
 }
 
 /* The next byte, EOF at the end, or -2 on a read error; idle_for, when not
