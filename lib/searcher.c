@@ -296,31 +296,6 @@ void kb_searcher_expect_many(kb_searcher_t *s)
 	kb_analyzer_warm(s->analyzer);
 }
 
-static void follow_current(kb_searcher_t *s);
-
-unsigned kb_searcher_idle(kb_searcher_t *s)
-{
-	/* A stub's remote shards are left to the requests: nothing is kept
-	 * of them, and a shard that is down would hold up the idle loop. */
-	if (!s->live)
-		return 0;
-	follow_current(s);
-	if (!s->many)
-		return 0;
-	if (s->words_cold) {
-		kb_analyzer_warm(s->analyzer);
-		s->words_cold = 0;
-	}
-	unsigned behind = 0;
-	char *err = NULL;
-	/* A failure is left to the next search, which reads the same. */
-	if (kbx_reader_keep_values(s->reader, KB_SLOT_ENTRY, KB_SLOT_QUESTIONS, KB_IDLE_SLICE,
-	                           &behind, &err) != KB_OK)
-		behind = 0;
-	free(err);
-	return behind;
-}
-
 /* Moves to what kb-index committed since the last search: a new revision
  * of the generation being read (an update in place), or a new generation
  * (a rebuild).  A failure keeps the old one: an answer from a slightly
@@ -362,6 +337,29 @@ static void follow_current(kb_searcher_t *s)
 		free(live);
 	}
 	free(err);
+}
+
+unsigned kb_searcher_idle(kb_searcher_t *s)
+{
+	/* A stub's remote shards are left to the requests: nothing is kept
+	 * of them, and a shard that is down would hold up the idle loop. */
+	if (!s->live)
+		return 0;
+	follow_current(s);
+	if (!s->many)
+		return 0;
+	if (s->words_cold) {
+		kb_analyzer_warm(s->analyzer);
+		s->words_cold = 0;
+	}
+	unsigned behind = 0;
+	char *err = NULL;
+	/* A failure is left to the next search, which reads the same. */
+	if (kbx_reader_keep_values(s->reader, KB_SLOT_ENTRY, KB_SLOT_QUESTIONS, KB_IDLE_SLICE,
+	                           &behind, &err) != KB_OK)
+		behind = 0;
+	free(err);
+	return behind;
 }
 
 static int tags_are_valid(kb_searcher_t *s, const kb_query_t *q)
