@@ -186,7 +186,7 @@ static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *k
 	if (st == KB_OK)
 		st = add_values(c, e, key);
 	if (st == KB_OK && data)
-		st = kbx_doc_set_data(c->doc, data, data_len, &c->err);
+		st = kbx_doc_set_value_bytes(c->doc, KB_SLOT_DATA, data, data_len, &c->err);
 	if (st == KB_OK)
 		st = kbx_writer_add(c->writer, c->doc, docid, &c->err);
 	kbx_doc_free(c->doc);

@@ -56,6 +56,11 @@ char *kb_filter_term(const char *prefix, const char *value);
  * wrote them, in its context document: the search reads them for its best
  * matches only, to compare them with the query as wholes (coverage.h). */
 #define KB_SLOT_QUESTIONS 3
+/* What a hit shows (document.h's stored form), in the context document: a
+ * value rather than Xapian's document data, which glass compresses with
+ * zlib one document at a time, resetting a 128 KB table each time (a
+ * sixth of atec-faq's build); values are stored as they are. */
+#define KB_SLOT_DATA 4
 #define KB_DATE_MIN "00000000"
 #define KB_DATE_MAX "99999999"
 
@@ -99,7 +104,7 @@ char *kb_filter_term(const char *prefix, const char *value);
  * writes changes (analysis, document layout); an index of another format is
  * rebuilt rather than updated. */
 #define KB_META_FORMAT "kb.format"
-#define KB_INDEX_FORMAT "8"
+#define KB_INDEX_FORMAT "9"
 /* h:<entry id> -> "<content hash> <first docid> <documents>": whether the
  * entry changed, and which documents an update replaces (an entry's
  * documents are numbered one after another). */

@@ -560,6 +560,7 @@ static kb_status_t run(kb_searcher_t *s, const kb_query_t *q, const kb_query_ter
 	    .values_in_memory = s->many,
 	    .limit = fetch,
 	    .text_slot = KB_SLOT_QUESTIONS,
+	    .data_slot = KB_SLOT_DATA,
 	    .text_count = fetch,
 	    .text_doc = questions_doc,
 	    .choose = choose,

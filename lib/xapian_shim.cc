@@ -360,10 +360,10 @@ kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
 	return guarded(err, [&] { d->doc.add_value(slot, value); });
 }
 
-kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
-                             char **err)
+kb_status_t kbx_doc_set_value_bytes(kbx_doc_t *d, unsigned slot, const char *value, size_t len,
+                                    char **err)
 {
-	return guarded(err, [&] { d->doc.set_data(std::string(data, len)); });
+	return guarded(err, [&] { d->doc.add_value(slot, std::string(value, len)); });
 }
 
 kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
@@ -781,12 +781,23 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 		out->items[i].text_len = text[i].size();
 	}
 	size_t wanted = q->choose ? q->choose(q->choose_ctx, out->items, out->count) : out->count;
-	for (size_t i = 0; i < wanted && i < out->count; i++) {
+	wanted = std::min(wanted, out->count);
+	Xapian::valueno data_slot = static_cast<Xapian::valueno>(q->data_slot);
+	std::vector<std::string> data(wanted);
+	holders.clear();
+	for (size_t i = 0; i < wanted; i++) {
 		kbx_match_t &m = out->items[i];
 		Xapian::docid holder = m.data_doc ? shard_docid(r->db, m.docid, m.data_doc) : m.docid;
-		std::string data = r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_data();
-		m.data = copy_string(data);
-		m.data_len = data.size();
+		if (q->local)
+			holders.emplace_back(holder, &data[i]);
+		else
+			data[i] = r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_value(data_slot);
+	}
+	static const value_table no_table;
+	read_values(r->db, data_slot, no_table, holders);
+	for (size_t i = 0; i < wanted; i++) {
+		out->items[i].data = copy_string(data[i]);
+		out->items[i].data_len = data[i].size();
 	}
 }
 

@@ -63,8 +63,9 @@ kb_status_t kbx_doc_reweigh(kbx_doc_t *d, kbx_wdf_fn fn, void *ctx, char **err);
 kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err);
 kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,
                               char **err);
-kb_status_t kbx_doc_set_data(kbx_doc_t *d, const char *data, size_t len,
-                             char **err);
+/* The same for len bytes, NULs included. */
+kb_status_t kbx_doc_set_value_bytes(kbx_doc_t *d, unsigned slot, const char *value, size_t len,
+                                    char **err);
 /* Stores value under key in the database's metadata. */
 kb_status_t kbx_writer_set_metadata(kbx_writer_t *w, const char *key, const char *value,
                                     char **err);
@@ -180,8 +181,10 @@ typedef struct kbx_search {
 	unsigned (*text_doc)(void *ctx, const struct kbx_match *m);
 	/* Called with the matches found (score, key and docids set): may
 	 * reorder them and set their data_doc, and returns how many of the
-	 * first need their data.  Reading data is most of the cost of a match
-	 * beyond the search itself, so only what is shown is read. */
+	 * first need their data, the value of data_slot.  Reading data is
+	 * most of the cost of a match beyond the search itself, so only what
+	 * is shown is read. */
+	int data_slot;
 	size_t (*choose)(void *ctx, struct kbx_match *items, size_t count);
 	void *choose_ctx;
 } kbx_search_t;
@@ -202,8 +205,8 @@ typedef struct kbx_match {
 	 * document holding the data; 0: the match itself. */
 	unsigned data_doc;
 	long part;         /* free for choose() */
-	char *data;        /* that document's data, malloc()ed, NUL-terminated;
-	                      NULL past what choose() asked for */
+	char *data;        /* that document's data (see data_slot), malloc()ed,
+	                      NUL-terminated; NULL past what choose() asked for */
 	size_t data_len;
 	char *text;        /* its text (see text_slot), malloc()ed; NULL past
 	                      text_count */
