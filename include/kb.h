@@ -276,7 +276,8 @@ kb_status_t kb_results_json(const kb_results_t *r, long took_us, char **response
  * flushed after each.  Lines longer than KB_PROTOCOL_MAX_LINE bytes are
  * answered with an error without being kept in memory.  When in has a file
  * descriptor, it is read through it, from the descriptor's offset (nothing
- * may have been read from in through stdio before), and while no request
+ * may have been read from in through stdio before; a non-blocking one is
+ * waited on), and while no request
  * waits the server moves to what kb-index committed and reads a new index
  * generation's tables, so that the requests after a rebuild do not.
  * Returns KB_OK at EOF, KB_ERR_IO if reading in or writing out fails (out's

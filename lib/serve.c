@@ -48,9 +48,15 @@ static int next_byte(input_t *in, kb_searcher_t *idle_for)
 		if (idle_for)
 			wait_for_request(idle_for, in->fd);
 		ssize_t n;
-		do
-			n = read(in->fd, in->buf, sizeof in->buf);
-		while (n < 0 && errno == EINTR);
+		while ((n = read(in->fd, in->buf, sizeof in->buf)) < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				/* A descriptor the caller left non-blocking. */
+				struct pollfd p = {.fd = in->fd, .events = POLLIN};
+				poll(&p, 1, -1);
+			} else if (errno != EINTR) {
+				break;
+			}
+		}
 		if (n < 0)
 			return -2;
 		if (n == 0) {

@@ -2,7 +2,10 @@
  * kb_serve(), kb_results_json()) against ../shared/spec/interface.md,
  * responses parsed back with jansson. */
 #include <check.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +659,72 @@ START_TEST(serve_empty_input)
 }
 END_TEST
 
+/* Requests through a pipe left non-blocking, arriving late and in pieces
+ * (the first line cut in two): each is answered, none is taken for an
+ * error or an end. */
+START_TEST(serve_waits_on_a_nonblocking_pipe)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK), 0);
+	pid_t writer = fork();
+	ck_assert_int_ge(writer, 0);
+	if (writer == 0) {
+		close(fds[0]);
+		static const char *const pieces[] = {"{\"id\":1,\"q\":\"宽带", "断网怎么报修\"}\n",
+		                                     "{\"id\":2,\"q\":\"话费余额\"}\n"};
+		for (size_t i = 0; i < 3; i++) {
+			nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+			if (write(fds[1], pieces[i], strlen(pieces[i])) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	FILE *in = fdopen(fds[0], "r");
+	ck_assert_ptr_nonnull(in);
+	char *out_buf = NULL;
+	size_t out_len = 0;
+	FILE *out = open_memstream(&out_buf, &out_len);
+	ck_assert_int_eq(kb_serve(s, in, out), KB_OK);
+	fclose(out);
+	fclose(in);
+	int status;
+	ck_assert_int_eq(waitpid(writer, &status, 0), writer);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char *lines[4];
+	ck_assert_uint_eq(split_lines(out_buf, lines, 4), 2);
+	for (int i = 0; i < 2; i++) {
+		json_t *r = parse_line(lines[i]);
+		ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), i + 1);
+		ck_assert(json_is_true(json_object_get(r, "ok")));
+		json_decref(r);
+	}
+	free(out_buf);
+}
+END_TEST
+
+/* A stream without a file descriptor is read through stdio. */
+START_TEST(serve_reads_a_stream_without_a_descriptor)
+{
+	static char input[] = "{\"id\":\"a\",\"q\":\"宽带断网怎么报修\"}\n{\"id\":\"b\",\"q\":\"话费\"}";
+	FILE *in = fmemopen(input, strlen(input), "r");
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_lt(fileno(in), 0);
+	char *out_buf = NULL;
+	size_t out_len = 0;
+	FILE *out = open_memstream(&out_buf, &out_len);
+	ck_assert_int_eq(kb_serve(s, in, out), KB_OK);
+	fclose(out);
+	fclose(in);
+	char *lines[4];
+	ck_assert_uint_eq(split_lines(out_buf, lines, 4), 2);
+	ck_assert_ptr_nonnull(strstr(lines[0], "{\"id\":\"a\",\"ok\":true,"));
+	ck_assert_ptr_nonnull(strstr(lines[1], "{\"id\":\"b\",\"ok\":true,"));
+	free(out_buf);
+}
+END_TEST
+
 START_TEST(serve_reports_a_failed_write)
 {
 	FILE *in = tmpfile();
@@ -701,6 +770,8 @@ static Suite *protocol_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, serve_answers_every_line);
+	tcase_add_test(tc, serve_waits_on_a_nonblocking_pipe);
+	tcase_add_test(tc, serve_reads_a_stream_without_a_descriptor);
 	tcase_add_test(tc, serve_line_length_boundary);
 	tcase_add_test(tc, serve_nul_and_invalid_bytes_stay_on_their_line);
 	tcase_add_test(tc, serve_empty_input);
