@@ -506,14 +506,11 @@ END_TEST
 
 /* ---- kb_serve ----------------------------------------------------------------- */
 
-/* Runs kb_serve over len bytes of input; returns its output, the status
+/* Runs kb_serve over in, which it closes; returns the output, the status
  * into *st. */
-static char *serve(const char *input, size_t len, kb_status_t *st)
+static char *serve_from(FILE *in, kb_status_t *st)
 {
-	FILE *in = tmpfile();
 	ck_assert_ptr_nonnull(in);
-	ck_assert_uint_eq(fwrite(input, 1, len, in), len);
-	rewind(in);
 	char *out_buf = NULL;
 	size_t out_len = 0;
 	FILE *out = open_memstream(&out_buf, &out_len);
@@ -522,6 +519,16 @@ static char *serve(const char *input, size_t len, kb_status_t *st)
 	fclose(out);
 	fclose(in);
 	return out_buf;
+}
+
+/* The same over len bytes of input, from a file. */
+static char *serve(const char *input, size_t len, kb_status_t *st)
+{
+	FILE *in = tmpfile();
+	ck_assert_ptr_nonnull(in);
+	ck_assert_uint_eq(fwrite(input, 1, len, in), len);
+	rewind(in);
+	return serve_from(in, st);
 }
 
 /* Splits output into lines (modifying it); returns the count. */
@@ -681,14 +688,9 @@ START_TEST(serve_waits_on_a_nonblocking_pipe)
 		_exit(0);
 	}
 	close(fds[1]);
-	FILE *in = fdopen(fds[0], "r");
-	ck_assert_ptr_nonnull(in);
-	char *out_buf = NULL;
-	size_t out_len = 0;
-	FILE *out = open_memstream(&out_buf, &out_len);
-	ck_assert_int_eq(kb_serve(s, in, out), KB_OK);
-	fclose(out);
-	fclose(in);
+	kb_status_t st;
+	char *out_buf = serve_from(fdopen(fds[0], "r"), &st);
+	ck_assert_int_eq(st, KB_OK);
 	int status;
 	ck_assert_int_eq(waitpid(writer, &status, 0), writer);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -711,12 +713,9 @@ START_TEST(serve_reads_a_stream_without_a_descriptor)
 	FILE *in = fmemopen(input, strlen(input), "r");
 	ck_assert_ptr_nonnull(in);
 	ck_assert_int_lt(fileno(in), 0);
-	char *out_buf = NULL;
-	size_t out_len = 0;
-	FILE *out = open_memstream(&out_buf, &out_len);
-	ck_assert_int_eq(kb_serve(s, in, out), KB_OK);
-	fclose(out);
-	fclose(in);
+	kb_status_t st;
+	char *out_buf = serve_from(in, &st);
+	ck_assert_int_eq(st, KB_OK);
 	char *lines[4];
 	ck_assert_uint_eq(split_lines(out_buf, lines, 4), 2);
 	ck_assert_ptr_nonnull(strstr(lines[0], "{\"id\":\"a\",\"ok\":true,"));
