@@ -16,8 +16,9 @@
 
 #include "kb-private.h"
 
-/* The whole-number value of the first line of path, or -1 when it is not
- * there, "max" or not a number. */
+/* The whole-number value that starts path's first line, or -1 when the
+ * file is not there or the value is "max" or not a positive number; with
+ * second, the number after it ("150000 100000") goes there. */
 static long long read_number(const char *path, long long *second)
 {
 	FILE *f = fopen(path, "r");
@@ -35,6 +36,12 @@ static long long read_number(const char *path, long long *second)
 	}
 	fclose(f);
 	return v;
+}
+
+/* The tighter of two limits, 0 meaning none. */
+static unsigned tighter(unsigned a, unsigned b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
 }
 
 /* CPUs granted by the files in dir (0: no limit there). */
@@ -72,9 +79,7 @@ static unsigned tightest(const char *mount, const char *cgroup, int v2)
 	size_t root = strlen(mount);
 	unsigned best = 0;
 	for (;;) {
-		unsigned n = limit_in(dir, v2);
-		if (n && (!best || n < best))
-			best = n;
+		best = tighter(best, limit_in(dir, v2));
 		char *slash = strrchr(dir + root, '/');
 		if (!slash)
 			break;
@@ -128,16 +133,14 @@ unsigned kb_cpu_quota(const char *root)
 			char *mount = kb_strdup_printf("%s/sys/fs/cgroup/%.*s", root,
 			                               (int)(c2 - c1 - 1), c1 + 1);
 			char *plain = kb_strdup_printf("%s/sys/fs/cgroup/cpu", root);
-			unsigned a = mount ? tightest(mount, cgroup, 0) : 0;
-			unsigned b = plain && (!mount || strcmp(mount, plain) != 0)
-			                 ? tightest(plain, cgroup, 0)
-			                 : 0;
-			n = !a ? b : !b ? a : a < b ? a : b;
+			n = tighter(mount ? tightest(mount, cgroup, 0) : 0,
+			            plain && (!mount || strcmp(mount, plain) != 0)
+			                ? tightest(plain, cgroup, 0)
+			                : 0);
 			free(mount);
 			free(plain);
 		}
-		if (n && (!best || n < best))
-			best = n;
+		best = tighter(best, n);
 	}
 	free(line);
 	fclose(f);

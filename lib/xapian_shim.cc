@@ -630,19 +630,26 @@ static long microseconds_since(std::chrono::steady_clock::time_point t0)
 	                             .count());
 }
 
-// The values in one slot of several documents of a local database: those
-// the table holds from it, the others read in docid order through one
-// value stream (half the cost of looking each document up,
-// docs/performance.md).  A document without one gets "".
-static void read_values(const Xapian::Database &db, Xapian::valueno slot,
-                        const value_table &table,
+// The values in one slot of several documents: of a local database, those
+// the table (if any) holds from it, the others read in docid order through
+// one value stream (half the cost of looking each document up,
+// docs/performance.md); of a stub, which may have remote shards, each
+// document's own.  A document without one gets "".
+static void read_values(const Xapian::Database &db, bool local, Xapian::valueno slot,
+                        const value_table *table,
                         std::vector<std::pair<Xapian::docid, std::string *>> &wanted)
 {
-	wanted.erase(std::remove_if(wanted.begin(), wanted.end(),
-	                            [&](const std::pair<Xapian::docid, std::string *> &w) {
-		                            return table.find(w.first, *w.second);
-	                            }),
-	             wanted.end());
+	if (!local) {
+		for (auto &w : wanted)
+			*w.second = db.get_document(w.first, Xapian::DOC_ASSUME_VALID).get_value(slot);
+		return;
+	}
+	if (table)
+		wanted.erase(std::remove_if(wanted.begin(), wanted.end(),
+		                            [&](const std::pair<Xapian::docid, std::string *> &w) {
+			                            return table->find(w.first, *w.second);
+		                            }),
+		             wanted.end());
 	if (wanted.empty())
 		return;
 	std::sort(wanted.begin(), wanted.end(),
@@ -696,7 +703,7 @@ static void find_collapsed_after(kbx_reader_t *r, const kbx_search_t *q, kbx_mat
 				std::vector<std::pair<Xapian::docid, std::string *>> keys;
 				for (size_t i = looked; i < read; i++)
 					keys.emplace_back(ranked[i].docid, &ranked[i].key);
-				read_values(r->db, slot, r->keys, keys);
+				read_values(r->db, true, slot, &r->keys, keys);
 			}
 			const found &f = ranked[looked];
 			// As Xapian does, a document without a key is never collapsed.
@@ -768,12 +775,9 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 			continue;
 		Xapian::docid holder = shard_docid(r->db, m.docid, local);
 		has_text[i] = true;
-		if (q->local)
-			holders.emplace_back(holder, &text[i]);
-		else
-			text[i] = r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_value(text_slot);
+		holders.emplace_back(holder, &text[i]);
 	}
-	read_values(r->db, text_slot, r->texts, holders);
+	read_values(r->db, q->local, text_slot, &r->texts, holders);
 	for (size_t i = 0; i < texts; i++) {
 		if (!has_text[i])
 			continue;
@@ -788,13 +792,9 @@ static void run_search(kbx_reader_t *r, const Xapian::Query &query, const kbx_se
 	for (size_t i = 0; i < wanted; i++) {
 		kbx_match_t &m = out->items[i];
 		Xapian::docid holder = m.data_doc ? shard_docid(r->db, m.docid, m.data_doc) : m.docid;
-		if (q->local)
-			holders.emplace_back(holder, &data[i]);
-		else
-			data[i] = r->db.get_document(holder, Xapian::DOC_ASSUME_VALID).get_value(data_slot);
+		holders.emplace_back(holder, &data[i]);
 	}
-	static const value_table no_table;
-	read_values(r->db, data_slot, no_table, holders);
+	read_values(r->db, q->local, data_slot, nullptr, holders);
 	for (size_t i = 0; i < wanted; i++) {
 		out->items[i].data = copy_string(data[i]);
 		out->items[i].data_len = data[i].size();
