@@ -10,11 +10,13 @@
 #include "document.h"
 #include "indexer-private.h"
 #include "kb-private.h"
+#include "term_counts.h"
 
 typedef struct add_ctx {
 	kbx_writer_t *writer;
 	kb_analyzer_t *analyzer;
 	kbx_doc_t *doc;
+	kb_term_counts_t terms;    /* of the document being made */
 	unsigned weight;
 	int counts;                /* whether the text counts for the length */
 	int context;               /* the context document: answers */
@@ -26,7 +28,8 @@ typedef struct add_ctx {
 static int add_token(void *arg, const kb_token_t *t)
 {
 	add_ctx_t *c = arg;
-	c->st = kbx_doc_add_term(c->doc, t->term, t->term_len, c->weight, &c->err);
+	if (kb_term_counts_add(&c->terms, t->term, t->term_len, c->weight) != 0)
+		c->st = KB_ERR_NOMEM;
 	if (c->counts)
 		c->length += c->weight;
 	return c->st != KB_OK;
@@ -146,9 +149,8 @@ static kb_status_t add_values(add_ctx_t *c, const kb_entry_t *e, const char *key
  * occurs, how long the document is) is worked out here, once, and stored as
  * the term's wdf: the search then only multiplies it by the term's idf
  * (see KB_IMPACT_SCALE). */
-static unsigned impact(void *ctx, unsigned wdf)
+static unsigned impact(const add_ctx_t *c, unsigned wdf)
 {
-	const add_ctx_t *c = ctx;
 	double norm = (double)c->length /
 	              (c->context ? KB_REFERENCE_LENGTH_CONTEXT : KB_REFERENCE_LENGTH);
 	if (norm < KB_BM25_MIN_NORMLEN)
@@ -179,7 +181,13 @@ static kb_status_t add_document(add_ctx_t *c, const kb_entry_t *e, const char *k
                                 const char *data, size_t data_len, unsigned docid)
 {
 	c->context = data != NULL;
-	kb_status_t st = kbx_doc_reweigh(c->doc, impact, c, &c->err);
+	kb_status_t st = KB_OK;
+	for (size_t i = 0; st == KB_OK && i < c->terms.count; i++) {
+		const kb_term_count_t *t = &c->terms.terms[i];
+		st = kbx_doc_add_term(c->doc, c->terms.bytes + t->offset, t->len, impact(c, t->wdf),
+		                      &c->err);
+	}
+	kb_term_counts_reset(&c->terms);
 	c->length = 0;
 	if (st == KB_OK)
 		st = add_filters(c, e);
@@ -234,6 +242,7 @@ kb_status_t kb_entry_write(kbx_writer_t *w, kb_analyzer_t *a, const kb_entry_t *
 			st = add_document(&c, e, key, NULL, 0, context + 1 + (unsigned)q);
 	}
 	kbx_doc_free(c.doc);
+	kb_term_counts_clear(&c.terms);
 	free(key);
 	free(record);
 	free(hash_key);

@@ -168,6 +168,10 @@ void kb_date_compact(const char *iso, char out[9]);
 uint64_t kb_hash_bytes(uint64_t h, const char *s);
 /* The same over n bytes (a term cut from a text, NUL or not). */
 uint64_t kb_hash_n(uint64_t h, const char *s, size_t n);
+/* kb_hash_n() from KB_HASH_OFFSET, mixed so that its low bits can pick a
+ * slot of a hash table.  The word table's file depends on it: changing it
+ * changes the file's layout (see segment.c's FILE_VERSION). */
+uint64_t kb_hash_slot(const char *s, size_t n);
 
 /* Replaces each byte of s[0..len) that is not part of a valid UTF-8
  * character by '?'; returns how many were replaced (0: s was UTF-8). */

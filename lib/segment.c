@@ -55,16 +55,6 @@ struct kb_segmenter {
 	size_t map_len;
 };
 
-static uint64_t hash(const char *s, size_t n)
-{
-	uint64_t h = kb_hash_n(KB_HASH_OFFSET, s, n);
-	/* FNV's low bits, which pick the slot, vary little between keys
-	 * that share all but their last bytes: mix the high bits in. */
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
-}
-
 /* The slot of key, or the empty slot where it would go, or NULL when the
  * table has neither.  A mapped table
  * comes from a file that may be damaged: keys are checked against the end
@@ -88,7 +78,7 @@ static slot_t *find_hashed(const kb_segmenter_t *s, const char *key, size_t n, u
 
 static slot_t *find(const kb_segmenter_t *s, const char *key, size_t n)
 {
-	return find_hashed(s, key, n, hash(key, n));
+	return find_hashed(s, key, n, kb_hash_slot(key, n));
 }
 
 static int grow(kb_segmenter_t *s, size_t want)
@@ -169,7 +159,7 @@ typedef struct batch {
 static int flush_batch(kb_segmenter_t *s, batch_t *b)
 {
 	for (size_t i = 0; i < b->count; i++) {
-		b->keys[i].hash = hash(b->keys[i].key, b->keys[i].len);
+		b->keys[i].hash = kb_hash_slot(b->keys[i].key, b->keys[i].len);
 		__builtin_prefetch(&s->slots[b->keys[i].hash & s->mask]);
 	}
 	for (size_t i = 0; i < b->count; i++)
@@ -345,9 +335,9 @@ kb_status_t kb_segmenter_add(kb_segmenter_t *s, const char *word, size_t len, un
 	if (cost < 0)
 		cost = 0; /* no likelier than certain */
 	for (size_t i = 2; i < chars; i++)
-		if (put(s, word, offsets[i], hash(word, offsets[i]), NOT_A_WORD) != 0)
+		if (put(s, word, offsets[i], kb_hash_slot(word, offsets[i]), NOT_A_WORD) != 0)
 			return KB_ERR_NOMEM;
-	uint64_t h = hash(word, len);
+	uint64_t h = kb_hash_slot(word, len);
 	if (put(s, word, len, h, NOT_A_WORD) != 0)
 		return KB_ERR_NOMEM;
 	find_hashed(s, word, len, h)->cost = (float)cost; /* put() left room */

@@ -17,6 +17,16 @@ uint64_t kb_hash_bytes(uint64_t h, const char *s)
 	return kb_hash_n(h, s, s ? strlen(s) : 0);
 }
 
+uint64_t kb_hash_slot(const char *s, size_t n)
+{
+	uint64_t h = kb_hash_n(KB_HASH_OFFSET, s, n);
+	/* FNV's low bits, which pick the slot, vary little between keys
+	 * that share all but their last bytes: mix the high bits in. */
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
+
 size_t kb_utf8_repair(char *s, size_t len)
 {
 	size_t repaired = 0;

@@ -333,22 +333,6 @@ kb_status_t kbx_doc_add_term(kbx_doc_t *d, const char *term, size_t len,
 	return guarded(err, [&] { d->doc.add_term(std::string(term, len), wdf_inc); });
 }
 
-kb_status_t kbx_doc_reweigh(kbx_doc_t *d, kbx_wdf_fn fn, void *ctx, char **err)
-{
-	return guarded(err, [&] {
-		std::vector<std::pair<std::string, Xapian::termcount>> terms;
-		for (Xapian::TermIterator t = d->doc.termlist_begin(); t != d->doc.termlist_end(); ++t)
-			terms.emplace_back(*t, t.get_wdf());
-		d->doc.clear_terms();
-		for (const auto &t : terms) {
-			if (t.second == 0)
-				d->doc.add_boolean_term(t.first);
-			else
-				d->doc.add_term(t.first, fn(ctx, t.second));
-		}
-	});
-}
-
 kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err)
 {
 	return guarded(err, [&] { d->doc.add_boolean_term(term); });

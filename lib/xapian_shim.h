@@ -54,11 +54,6 @@ void kbx_doc_free(kbx_doc_t *d);
 /* A text term, its within-document frequency raised by wdf_inc. */
 kb_status_t kbx_doc_add_term(kbx_doc_t *d, const char *term, size_t len,
                              unsigned wdf_inc, char **err);
-/* Replaces the within-document frequency of every text term of d by
- * fn(ctx, wdf), which must be at least 1.  Filter terms are kept as they
- * are. */
-typedef unsigned (*kbx_wdf_fn)(void *ctx, unsigned wdf);
-kb_status_t kbx_doc_reweigh(kbx_doc_t *d, kbx_wdf_fn fn, void *ctx, char **err);
 /* A filter term that does not take part in ranking. */
 kb_status_t kbx_doc_add_boolean(kbx_doc_t *d, const char *term, char **err);
 kb_status_t kbx_doc_set_value(kbx_doc_t *d, unsigned slot, const char *value,

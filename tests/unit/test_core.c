@@ -1,5 +1,5 @@
 /* test_core.c: the small pieces: status names, dates, tags, the string
- * set and the diagnostics list. */
+ * set, a document's term counts and the diagnostics list. */
 #include <check.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -13,6 +13,7 @@
 #include "kb-private.h"
 #include "kb.h"
 #include "string_set.h"
+#include "term_counts.h"
 
 /* ---- kb_status_to_string ------------------------------------------------- */
 
@@ -223,6 +224,103 @@ START_TEST(string_set_grows)
 		keys += set.slots[i].key != NULL;
 	ck_assert_uint_eq(keys, N);
 	kb_string_set_clear(&set);
+}
+END_TEST
+
+/* ---- kb_term_counts ------------------------------------------------------------ */
+
+/* Term i of c as a string, for comparing. */
+static const char *term_at(const kb_term_counts_t *c, size_t i, char *buf, size_t size)
+{
+	const kb_term_count_t *t = &c->terms[i];
+	ck_assert_uint_lt(t->len, size);
+	memcpy(buf, c->bytes + t->offset, t->len);
+	buf[t->len] = '\0';
+	return buf;
+}
+
+START_TEST(term_counts_sum_the_weights_of_a_repeated_term)
+{
+	kb_term_counts_t c = {0};
+	char buf[64];
+	ck_assert_int_eq(kb_term_counts_add(&c, "宽带", strlen("宽带"), 3), 0);
+	ck_assert_int_eq(kb_term_counts_add(&c, "宽", strlen("宽"), 1), 0);
+	ck_assert_int_eq(kb_term_counts_add(&c, "宽带断网", strlen("宽带"), 1), 0); /* "宽带" again */
+	ck_assert_int_eq(kb_term_counts_add(&c, "带", strlen("带"), 2), 0);
+	ck_assert_uint_eq(c.count, 3);
+	/* In the order first added. */
+	ck_assert_str_eq(term_at(&c, 0, buf, sizeof buf), "宽带");
+	ck_assert_uint_eq(c.terms[0].wdf, 4);
+	ck_assert_str_eq(term_at(&c, 1, buf, sizeof buf), "宽");
+	ck_assert_uint_eq(c.terms[1].wdf, 1);
+	ck_assert_str_eq(term_at(&c, 2, buf, sizeof buf), "带");
+	ck_assert_uint_eq(c.terms[2].wdf, 2);
+	kb_term_counts_clear(&c);
+	ck_assert_uint_eq(c.count, 0);
+	kb_term_counts_clear(&c);
+}
+END_TEST
+
+START_TEST(term_counts_compare_every_byte_and_the_length)
+{
+	kb_term_counts_t c = {0};
+	ck_assert_int_eq(kb_term_counts_add(&c, "a\0b", 3, 1), 0);
+	ck_assert_int_eq(kb_term_counts_add(&c, "a\0c", 3, 1), 0);
+	ck_assert_int_eq(kb_term_counts_add(&c, "a", 1, 1), 0);
+	ck_assert_int_eq(kb_term_counts_add(&c, "a\0b", 3, 5), 0);
+	ck_assert_uint_eq(c.count, 3);
+	ck_assert_uint_eq(c.terms[0].len, 3);
+	ck_assert_mem_eq(c.bytes + c.terms[0].offset, "a\0b", 3);
+	ck_assert_uint_eq(c.terms[0].wdf, 6);
+	ck_assert_mem_eq(c.bytes + c.terms[1].offset, "a\0c", 3);
+	ck_assert_uint_eq(c.terms[1].wdf, 1);
+	ck_assert_uint_eq(c.terms[2].len, 1);
+	ck_assert_uint_eq(c.terms[2].wdf, 1);
+	kb_term_counts_reset(&c);
+	/* Every prefix of one string: probes run into longer keys that
+	 * begin with the one looked for. */
+	char text[400];
+	memset(text, 'x', sizeof text);
+	for (size_t n = 1; n <= sizeof text; n++)
+		ck_assert_int_eq(kb_term_counts_add(&c, text, n, 1), 0);
+	ck_assert_uint_eq(c.count, sizeof text);
+	for (size_t i = 0; i < c.count; i++) {
+		ck_assert_uint_eq(c.terms[i].len, i + 1);
+		ck_assert_uint_eq(c.terms[i].wdf, 1);
+	}
+	kb_term_counts_clear(&c);
+}
+END_TEST
+
+START_TEST(term_counts_grow_and_reset_for_the_next_document)
+{
+	kb_term_counts_t c = {0};
+	enum { N = 20000 };
+	char term[32], buf[32];
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			int n = snprintf(term, sizeof term, "t%d", i);
+			ck_assert_int_eq(kb_term_counts_add(&c, term, (size_t)n, 1), 0);
+			ck_assert_int_eq(kb_term_counts_add(&c, term, (size_t)n, (unsigned)i % 3), 0);
+		}
+		ck_assert_uint_eq(c.count, N);
+		for (int i = 0; i < N; i++) {
+			snprintf(term, sizeof term, "t%d", i);
+			ck_assert_str_eq(term_at(&c, (size_t)i, buf, sizeof buf), term);
+			ck_assert_uint_eq(c.terms[i].wdf, 1 + (unsigned)i % 3);
+		}
+		/* The next document starts empty, in the memory of the last. */
+		size_t slots = c.slot_count;
+		kb_term_counts_reset(&c);
+		ck_assert_uint_eq(c.count, 0);
+		ck_assert_uint_eq(c.bytes_len, 0);
+		ck_assert_uint_eq(c.slot_count, slots);
+		ck_assert_int_eq(kb_term_counts_add(&c, "t7", 2, 2), 0);
+		ck_assert_uint_eq(c.count, 1);
+		ck_assert_uint_eq(c.terms[0].wdf, 2);
+		kb_term_counts_reset(&c);
+	}
+	kb_term_counts_clear(&c);
 }
 END_TEST
 
@@ -438,6 +536,12 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, string_set_add_and_get);
 	tcase_add_test(tc, string_set_copies_its_strings);
 	tcase_add_test(tc, string_set_grows);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("term_counts");
+	tcase_add_test(tc, term_counts_sum_the_weights_of_a_repeated_term);
+	tcase_add_test(tc, term_counts_compare_every_byte_and_the_length);
+	tcase_add_test(tc, term_counts_grow_and_reset_for_the_next_document);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cpu_quota");
