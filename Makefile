@@ -30,7 +30,7 @@ ALL_CXXFLAGS = -std=c++17 $(WARN) $(OPTFLAGS) -fvisibility=hidden \
 DEPFLAGS = -MD -MP
 
 B = build
-LIB_C = analyze.c build_jobs.c coverage.c cpu_quota.c custom_words.c dates.c diagnostics.c document.c entry_documents.c entry_reader.c \
+LIB_C = analyze.c array_reserve.c build_jobs.c coverage.c cpu_quota.c custom_words.c dates.c diagnostics.c document.c entry_documents.c entry_reader.c \
 	filter_terms.c format.c highlight.c index_dir.c indexer.c input_files.c line_file.c protocol.c \
 	query_terms.c searcher.c segment.c serve.c \
 	status.c string_set.c synonyms.c tags.c term_counts.c text_bytes.c

@@ -37,19 +37,6 @@ typedef struct job {
 
 static const char changed[] = "the input changed while it was being indexed: run kb-index again";
 
-static int grow(void **items, size_t *cap, size_t count, size_t size)
-{
-	if (count < *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : 1024;
-	void *p = realloc(*items, n * size);
-	if (!p)
-		return -1;
-	*items = p;
-	*cap = n;
-	return 0;
-}
-
 int kb_build_jobs_add_path(kb_indexer_t *ix, const char *path)
 {
 	size_t cap = ix->path_count;
@@ -65,7 +52,8 @@ int kb_build_jobs_add_path(kb_indexer_t *ix, const char *path)
 
 int kb_build_jobs_note_file(kb_indexer_t *ix)
 {
-	if (grow((void **)&ix->file_first, &ix->file_cap, ix->file_count, sizeof *ix->file_first))
+	if (kb_array_reserve((void **)&ix->file_first, &ix->file_cap, ix->file_count + 1,
+	                     sizeof *ix->file_first, 1024))
 		return -1;
 	ix->file_first[ix->file_count++] = ix->entry_count;
 	return 0;
@@ -73,7 +61,8 @@ int kb_build_jobs_note_file(kb_indexer_t *ix)
 
 int kb_build_jobs_note(kb_indexer_t *ix, const kb_entry_t *e)
 {
-	if (grow((void **)&ix->entry_docs, &ix->entry_cap, ix->entry_count, sizeof *ix->entry_docs))
+	if (kb_array_reserve((void **)&ix->entry_docs, &ix->entry_cap, ix->entry_count + 1,
+	                     sizeof *ix->entry_docs, 1024))
 		return -1;
 	ix->entry_docs[ix->entry_count++] = KB_ENTRY_DOCUMENTS(e);
 	return 0;

@@ -150,6 +150,12 @@ unsigned kb_searcher_idle(kb_searcher_t *s);
 char *kb_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *kb_strdup_vprintf(const char *fmt, va_list ap);
 
+/* Makes *items (an array of *cap items of size bytes, realloc()ed, NULL
+ * when *cap is 0) hold at least want items, doubling from first when it
+ * was empty.  Returns 0, or -1 when out of memory (*items and *cap are
+ * then unchanged). */
+int kb_array_reserve(void **items, size_t *cap, size_t want, size_t size, size_t first);
+
 /* Today's local date as "YYYY-MM-DD" into buf (at least 11 bytes). */
 void kb_today(char buf[11]);
 

@@ -41,21 +41,6 @@ static int make_room(kb_term_counts_t *c)
 	return 0;
 }
 
-static int reserve(void **items, size_t *cap, size_t want, size_t size, size_t first)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : first;
-	while (n < want)
-		n *= 2;
-	void *p = realloc(*items, n * size);
-	if (!p)
-		return -1;
-	*items = p;
-	*cap = n;
-	return 0;
-}
-
 int kb_term_counts_add(kb_term_counts_t *c, const char *term, size_t len, unsigned wdf)
 {
 	if (make_room(c) != 0)
@@ -67,8 +52,8 @@ int kb_term_counts_add(kb_term_counts_t *c, const char *term, size_t len, unsign
 		return 0;
 	}
 	if (len > UINT32_MAX - c->bytes_len || c->count >= UINT32_MAX - 1 ||
-	    reserve((void **)&c->terms, &c->terms_cap, c->count + 1, sizeof *c->terms, 128) != 0 ||
-	    reserve((void **)&c->bytes, &c->bytes_cap, c->bytes_len + len + 1, 1, 4096) != 0)
+	    kb_array_reserve((void **)&c->terms, &c->terms_cap, c->count + 1, sizeof *c->terms, 128) != 0 ||
+	    kb_array_reserve((void **)&c->bytes, &c->bytes_cap, c->bytes_len + len + 1, 1, 4096) != 0)
 		return -1;
 	memcpy(c->bytes + c->bytes_len, term, len);
 	c->terms[c->count] = (kb_term_count_t){(uint32_t)c->bytes_len, (uint32_t)len, wdf};

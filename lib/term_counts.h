@@ -4,8 +4,8 @@
  * Xapian's Document keeps its terms in a std::map of strings.  Giving it
  * every token as it was cut (a long answer repeats its characters and
  * pairs many times), then replacing each term's wdf by its impact, which
- * filled that map a second time, was 8% of a build's instructions on
- * atec-faq and 16% with the generated corpora's long answers.  Counted
+ * filled that map a second time, cost 7% of a build's instructions on
+ * atec-faq and 15% with the generated corpora's long answers.  Counted
  * here, each distinct term reaches Xapian once, with its final weight. */
 #ifndef KB_TERM_COUNTS_H
 #define KB_TERM_COUNTS_H

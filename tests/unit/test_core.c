@@ -1,5 +1,6 @@
 /* test_core.c: the small pieces: status names, dates, tags, the string
- * set, a document's term counts and the diagnostics list. */
+ * set, growing arrays, a document's term counts and the diagnostics
+ * list. */
 #include <check.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -224,6 +225,29 @@ START_TEST(string_set_grows)
 		keys += set.slots[i].key != NULL;
 	ck_assert_uint_eq(keys, N);
 	kb_string_set_clear(&set);
+}
+END_TEST
+
+/* ---- kb_array_reserve ------------------------------------------------------------ */
+
+START_TEST(array_reserve_doubles_and_refuses_what_cannot_fit)
+{
+	int *items = NULL;
+	size_t cap = 0;
+	ck_assert_int_eq(kb_array_reserve((void **)&items, &cap, 1, sizeof *items, 8), 0);
+	ck_assert_uint_eq(cap, 8);
+	items[7] = 7;
+	ck_assert_int_eq(kb_array_reserve((void **)&items, &cap, 8, sizeof *items, 8), 0);
+	ck_assert_uint_eq(cap, 8); /* enough already */
+	ck_assert_int_eq(kb_array_reserve((void **)&items, &cap, 9, sizeof *items, 8), 0);
+	ck_assert_uint_eq(cap, 16);
+	ck_assert_int_eq(items[7], 7); /* kept */
+	int *before = items;
+	ck_assert_int_eq(kb_array_reserve((void **)&items, &cap, SIZE_MAX / 2 + 2, sizeof *items, 8), -1);
+	ck_assert_int_eq(kb_array_reserve((void **)&items, &cap, SIZE_MAX / 4, sizeof *items, 8), -1);
+	ck_assert_ptr_eq(items, before);
+	ck_assert_uint_eq(cap, 16);
+	free(items);
 }
 END_TEST
 
@@ -539,6 +563,7 @@ static Suite *core_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("term_counts");
+	tcase_add_test(tc, array_reserve_doubles_and_refuses_what_cannot_fit);
 	tcase_add_test(tc, term_counts_sum_the_weights_of_a_repeated_term);
 	tcase_add_test(tc, term_counts_compare_every_byte_and_the_length);
 	tcase_add_test(tc, term_counts_grow_and_reset_for_the_next_document);
